@@ -1,0 +1,80 @@
+/*  dh_codec — envelopes, replies and events to and from bytes.
+
+    The only module of common/ that sees protobuf-c; the rest speaks these
+    plain structs.  Input from a socket is untrusted: its size is checked
+    before unpacking, then the version, then every field; a bad message
+    gives an error code, never a crash or an assert.
+
+    Decoding allocates from the codec's arena, so a batch of a thousand
+    messages costs no malloc per message: dh_codec_reset frees them all
+    at once when the batch is done.  */
+#ifndef DH_CODEC_H
+#define DH_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DH_NAME_MAX 64          //  service, sender and actor names
+
+typedef struct {
+    const char *sender;
+    uint64_t seq;
+    uint32_t type;
+    int64_t sent_at;
+    const char *actor;
+    const uint8_t *payload;
+    size_t payload_size;
+    bool link;
+} dh_envelope_t;
+
+typedef struct {
+    const char *sender;
+    uint64_t seq;
+    int status;                 //  0 or a negative code from dh_error.h
+    const char *error_name;
+    const char *error_text;
+    const uint8_t *payload;
+    size_t payload_size;
+} dh_reply_t;
+
+typedef struct {
+    const char *service;
+    uint64_t seq;
+    uint32_t type;
+    int64_t at;
+    const uint8_t *payload;
+    size_t payload_size;
+} dh_event_t;
+
+typedef struct _dh_codec_t dh_codec_t;
+
+//  A codec that refuses messages larger than max_size bytes.
+dh_codec_t *dh_codec_new (size_t max_size);
+void dh_codec_destroy (dh_codec_t **self_p);
+
+//  Free everything decoded since the last reset.
+void dh_codec_reset (dh_codec_t *self);
+
+//  Decode an envelope. Errors: DH_E_TOO_BIG (before unpacking),
+//  DH_E_MALFORMED (truncated, garbage, missing sender), DH_E_VERSION.
+//  @note the strings and payload point into the codec's arena: valid
+//  until dh_codec_reset.
+int dh_codec_decode_envelope (dh_codec_t *self, const void *data, size_t size, dh_envelope_t *envelope);
+int dh_codec_decode_reply (dh_codec_t *self, const void *data, size_t size, dh_reply_t *reply);
+int dh_codec_decode_event (dh_codec_t *self, const void *data, size_t size, dh_event_t *event);
+
+//  Bytes needed to pack, and pack into buffer (which must hold that many).
+//  Return the bytes written.
+size_t dh_envelope_size (const dh_envelope_t *envelope);
+size_t dh_envelope_pack (const dh_envelope_t *envelope, uint8_t *buffer);
+size_t dh_reply_size (const dh_reply_t *reply);
+size_t dh_reply_pack (const dh_reply_t *reply, uint8_t *buffer);
+size_t dh_event_size (const dh_event_t *event);
+size_t dh_event_pack (const dh_event_t *event, uint8_t *buffer);
+
+//  Allocate from the codec's arena (freed by dh_codec_reset). NULL when
+//  out of memory.
+void *dh_codec_alloc (dh_codec_t *self, size_t size);
+
+#endif

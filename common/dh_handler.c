@@ -1,0 +1,80 @@
+#include <string.h>
+#include "dh_error.h"
+#include "dh_handler.h"
+#include "dh_types.h"
+
+static void *
+s_alloc (void *service, size_t size)
+{
+    return dh_service_scratch (service, size);
+}
+
+static void
+s_free (void *service, void *pointer)
+{
+    (void) service;
+    (void) pointer;
+}
+
+ProtobufCAllocator
+dh_service_allocator (dh_service_t *service)
+{
+    ProtobufCAllocator allocator = { s_alloc, s_free, service };
+    return allocator;
+}
+
+ProtobufCMessage *
+dh_call_unpack (dh_call_t *call, const ProtobufCMessageDescriptor *descriptor)
+{
+    ProtobufCAllocator allocator = dh_service_allocator (call->service);
+    ProtobufCMessage *message = protobuf_c_message_unpack (descriptor, &allocator,
+        call->envelope->payload_size, call->envelope->payload);
+    if (!message)
+        dh_call_fail (call, DH_E_MALFORMED, "%s payload is not a valid %s",
+                      dh_type_name (call->envelope->type), descriptor->short_name);
+    return message;
+}
+
+uint8_t *
+dh_service_pack (dh_service_t *service, const ProtobufCMessage *message, size_t *size)
+{
+    *size = protobuf_c_message_get_packed_size (message);
+    uint8_t *buffer = dh_service_scratch (service, *size? *size: 1);
+    if (buffer)
+        protobuf_c_message_pack (message, buffer);
+    return buffer;
+}
+
+int
+dh_call_reply_message (dh_call_t *call, const ProtobufCMessage *message)
+{
+    size_t size;
+    uint8_t *buffer = dh_service_pack (call->service, message, &size);
+    if (!buffer)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the reply");
+    call->reply = buffer;
+    call->reply_size = size;
+    return 0;
+}
+
+int
+dh_txn_get_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
+                    const ProtobufCMessageDescriptor *descriptor, ProtobufCMessage **message)
+{
+    dh_val_t value;
+    int rc = dh_txn_get (txn, dbi, key, strlen (key), &value);
+    if (rc)
+        return rc;
+    ProtobufCAllocator allocator = dh_service_allocator (service);
+    *message = protobuf_c_message_unpack (descriptor, &allocator, value.size, value.data);
+    return *message? 0: DH_E_CORRUPT;
+}
+
+int
+dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
+                    const ProtobufCMessage *message)
+{
+    size_t size;
+    uint8_t *bytes = dh_service_pack (service, message, &size);
+    return bytes? dh_txn_put (txn, dbi, key, strlen (key), bytes, size): DH_E_NOMEM;
+}

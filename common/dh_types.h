@@ -1,0 +1,53 @@
+/*  dh_types — every message type number on the wire, in one table.
+
+    Adding a message is one row here and one handler where it is applied.
+    Numbers are part of the protocol: never renumber, only append.  */
+#ifndef DH_TYPES_H
+#define DH_TYPES_H
+
+#define DH_PROTOCOL_VERSION 1
+
+#define DH_TYPE_LIST(X) \
+    /* built-in commands every service answers (1..99) */ \
+    X (DH_MSG_PING,            1, "PING") \
+    X (DH_MSG_STATUS,          2, "STATUS") \
+    X (DH_MSG_CLOCK,           3, "CLOCK") \
+    X (DH_MSG_LINK_ACK,        4, "LINK_ACK") \
+    X (DH_MSG_AUDIT_VERIFY,    5, "AUDIT_VERIFY") \
+    /* intake (100..199) */ \
+    X (DH_MSG_CATALOG_IMPORT, 100, "CATALOG_IMPORT") \
+    X (DH_MSG_SUBMIT,         101, "SUBMIT") \
+    X (DH_MSG_ITEM_STATUS,    102, "ITEM_STATUS") \
+    X (DH_MSG_LOOKUP,         103, "LOOKUP") \
+    X (DH_MSG_NOT_ACCEPT,     104, "NOT_ACCEPT") \
+    X (DH_MSG_WITHDRAW,       105, "WITHDRAW") \
+    X (DH_MSG_SUPPLEMENT_PROVIDE, 106, "SUPPLEMENT_PROVIDE") \
+    X (DH_MSG_ITEM_RECEIVED,  150, "ITEM_RECEIVED") \
+    /* assign (200..299) */ \
+    X (DH_MSG_ORG_IMPORT,     200, "ORG_IMPORT") \
+    X (DH_MSG_ASSIGN,         201, "ASSIGN") \
+    X (DH_MSG_REASSIGN,       202, "REASSIGN") \
+    X (DH_MSG_TRANSFER,       203, "TRANSFER") \
+    X (DH_MSG_STEP_START,     204, "STEP_START") \
+    X (DH_MSG_STEP_COMPLETE,  205, "STEP_COMPLETE") \
+    X (DH_MSG_SUPPLEMENT_REQUEST, 206, "SUPPLEMENT_REQUEST") \
+    X (DH_MSG_RESOLVE,        207, "RESOLVE") \
+    X (DH_MSG_RETURN,         208, "RETURN") \
+    X (DH_MSG_HISTORY,        209, "HISTORY") \
+    X (DH_MSG_ASSIGNMENT,     210, "ASSIGNMENT") \
+    X (DH_MSG_ITEM_CHANGED,   250, "ITEM_CHANGED") \
+    /* test and benchmark messages (900..999) */ \
+    X (DH_MSG_TEST_APPLY,    900, "TEST_APPLY") \
+    X (DH_MSG_TEST_PUT,      901, "TEST_PUT") \
+    X (DH_MSG_TEST_COUNT,    902, "TEST_COUNT")
+
+enum {
+#define DH_TYPE_ENUM(sym, num, name) sym = num,
+    DH_TYPE_LIST (DH_TYPE_ENUM)
+#undef DH_TYPE_ENUM
+};
+
+//  Name of a message type ("PING"), or "?" for an unknown number. Static.
+const char *dh_type_name (unsigned type);
+
+#endif

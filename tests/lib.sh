@@ -1,0 +1,115 @@
+# The integration harness (sourced by tests/integration/t*.sh).
+#
+# Each test gets its own temporary folder ($DH_DIR) with a configuration
+# ($DH_CONFIG) whose run_dir is that folder, so sockets are ipc:// paths
+# under it and nothing is shared between tests. Daemons started with
+# dh_start are killed at exit; when a test fails, their logs are printed.
+set -eu
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
+DH_BIN="$BUILD/bin"
+DH_HELPERS="$BUILD/tests/helpers"
+DH_ROOT=$PWD
+DH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dunghan-test.XXXXXX")
+DH_CONFIG="$DH_DIR/dunghan.cfg"
+DH_NAMES=""
+export DUNGHAN_CONFIG="$DH_CONFIG"
+printf 'run_dir = %s\ntest_clock = 1\n' "$DH_DIR" >"$DH_CONFIG"
+
+dh_cleanup() {
+    local status=$?
+    local name
+    for name in $DH_NAMES; do
+        if [ -f "$DH_DIR/$name.pid" ]; then
+            kill -TERM "$(cat "$DH_DIR/$name.pid")" 2>/dev/null || true
+        fi
+    done
+    sleep 0.1
+    for name in $DH_NAMES; do
+        if [ -f "$DH_DIR/$name.pid" ]; then
+            kill -9 "$(cat "$DH_DIR/$name.pid")" 2>/dev/null || true
+        fi
+    done
+    wait 2>/dev/null || true
+    if [ "$status" -ne 0 ]; then
+        for name in $DH_NAMES; do
+            echo "--- log of $name (last 30 lines) ---"
+            tail -n 30 "$DH_DIR/$name.log" 2>/dev/null || true
+        done
+    fi
+    rm -rf "$DH_DIR"
+    exit "$status"
+}
+trap dh_cleanup EXIT
+
+dh_fail() {
+    echo "FAILED: $*" >&2
+    exit 1
+}
+
+# dh_start NAME COMMAND ARGS...  start a daemon whose service name is NAME,
+# wait until its ready file appears (10 s at most).
+dh_start() {
+    local name=$1; shift
+    rm -f "$DH_DIR/$name.ready"
+    "$@" >>"$DH_DIR/$name.log" 2>&1 &
+    echo $! >"$DH_DIR/$name.pid"
+    case " $DH_NAMES " in *" $name "*) ;; *) DH_NAMES="$DH_NAMES $name" ;; esac
+    dh_wait_ready "$name"
+}
+
+dh_wait_ready() {
+    local name=$1 i
+    for i in $(seq 1 200); do
+        [ -f "$DH_DIR/$name.ready" ] && return 0
+        kill -0 "$(cat "$DH_DIR/$name.pid")" 2>/dev/null || dh_fail "$name exited before it was ready"
+        sleep 0.05
+    done
+    dh_fail "$name not ready after 10 s"
+}
+
+# dh_stop NAME: SIGTERM and wait for a clean exit.
+dh_stop() {
+    local pid
+    pid=$(cat "$DH_DIR/$1.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f "$DH_DIR/$1.pid"
+}
+
+# dh_kill NAME: kill -9, no chance to clean up.
+dh_kill() {
+    local pid
+    pid=$(cat "$DH_DIR/$1.pid")
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f "$DH_DIR/$1.pid"
+}
+
+dh_running() {
+    [ -f "$DH_DIR/$1.pid" ] && kill -0 "$(cat "$DH_DIR/$1.pid")" 2>/dev/null
+}
+
+# dh_expect_eq WHAT EXPECTED ACTUAL
+dh_expect_eq() {
+    [ "$2" = "$3" ] || dh_fail "$1: expected '$2', got '$3'"
+}
+
+# dh_start_work: intake and assign with the sample catalog and org chart.
+dh_start_work() {
+    dh_start intake "$DH_BIN/dunghan-intake" --set calendar="$DH_ROOT/deploy/calendar"
+    dh_start assign "$DH_BIN/dunghan-assign"
+    dh_ctl catalog import "$DH_ROOT/deploy/catalog/procedures.csv" >/dev/null
+    dh_ctl org import units "$DH_ROOT/deploy/org/units.csv" >/dev/null
+    dh_ctl org import staff "$DH_ROOT/deploy/org/staff.csv" >/dev/null
+}
+
+# dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR says who.
+dh_ctl() {
+    DUNGHAN_ACTOR=${DUNGHAN_ACTOR:-ops} "$DH_BIN/dunghanctl" "$@"
+}
+
+# dh_field JSON KEY: one top-level field of a JSON reply (strings bare).
+dh_field() {
+    printf '%s' "$1" | jq -r --arg key "$2" '.[$key] // empty | if type == "object" or type == "array" then tojson else . end'
+}
