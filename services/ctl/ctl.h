@@ -1,0 +1,20 @@
+/*  dunghanctl — the operator's tool. Each subcommand lives in its own
+    cmd_<name>.c and is one row in the table in main.c.  */
+#ifndef CTL_H
+#define CTL_H
+
+#include <stdio.h>
+
+//  A subcommand gets argv starting at its own name (argv[0] = "calendar").
+//  Returns the process exit code: 0 success, 1 the command failed,
+//  2 bad usage.
+typedef int (ctl_command_fn) (int argc, char **argv);
+
+int ctl_calendar_main (int argc, char **argv);
+
+//  The commands that talk to daemons (cmd_work.c). argv[0] is the command
+//  word; returns -1 when it is not one of them.
+int ctl_work_main (int argc, char **argv);
+void ctl_work_usage (FILE *out);
+
+#endif
