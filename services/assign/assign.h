@@ -1,0 +1,40 @@
+/*  dunghan-assign: the org chart, who holds each item, the step history
+    (DESIGN.md §1). Every item has exactly one lead unit at all times.  */
+#ifndef ASSIGN_H
+#define ASSIGN_H
+
+#include "org.pb-c.h"
+#include "work.pb-c.h"
+#include "dh_service.h"
+
+typedef struct {
+    dh_service_t *service;
+    dh_dbi_t units;             //  unit code -> Unit
+    dh_dbi_t staff;             //  staff id -> Staff
+    dh_dbi_t unit_staff;        //  "unit|staff id" -> role (index for routing)
+    dh_dbi_t items;             //  item code -> Assignment
+    dh_dbi_t load;              //  staff id -> open items held (uint32)
+    dh_dbi_t history;           //  "code|seq" -> Step
+} assign_t;
+
+//  org.c
+int assign_org_import (dh_call_t *call, void *state);
+int assign_unit_get (assign_t *self, dh_call_t *call, const char *code, Dh__Unit **unit);
+int assign_staff_get (assign_t *self, dh_call_t *call, const char *id, Dh__Staff **staff);
+
+//  route.c
+int assign_pick_handler (assign_t *self, dh_call_t *call, const char *unit, char **handler);
+int assign_load_add (assign_t *self, dh_txn_t *txn, const char *handler, int delta);
+int assign_item_received (dh_call_t *call, void *state);
+
+//  work.c
+int assign_command (dh_call_t *call, void *state);
+int assign_item_changed (dh_call_t *call, void *state);
+int assign_history (dh_call_t *call, void *state);
+int assign_assignment (dh_call_t *call, void *state);
+int assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item);
+//  Store the item, add the step to its history, tell intake, audit, publish.
+int assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *step,
+                   const char *command, bool tell_intake);
+
+#endif

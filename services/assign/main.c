@@ -1,0 +1,55 @@
+//  dunghan-assign — the loop: configuration, store, handlers, run.
+#include "dh_error.h"
+#include "dh_types.h"
+#include "assign.h"
+
+typedef struct {
+    uint32_t type;
+    dh_handler_fn *fn;
+    int from;
+} s_route_t;
+
+static const s_route_t s_routes [] = {
+    { DH_MSG_ORG_IMPORT,         assign_org_import,    DH_FROM_CLIENT },
+    { DH_MSG_ASSIGN,             assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_REASSIGN,           assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_TRANSFER,           assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_STEP_START,         assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_STEP_COMPLETE,      assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_SUPPLEMENT_REQUEST, assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_RESOLVE,            assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_RETURN,             assign_command,       DH_FROM_CLIENT },
+    { DH_MSG_HISTORY,            assign_history,       DH_FROM_CLIENT },
+    { DH_MSG_ASSIGNMENT,         assign_assignment,    DH_FROM_CLIENT },
+    { DH_MSG_ITEM_RECEIVED,      assign_item_received, DH_FROM_LINK },
+    { DH_MSG_ITEM_CHANGED,       assign_item_changed,  DH_FROM_LINK },
+};
+
+static int
+s_setup (dh_service_t *service, void *state)
+{
+    assign_t *self = state;
+    self->service = service;
+    dh_store_t *store = dh_service_store (service);
+    int rc;
+    if ((rc = dh_store_dbi (store, "units", &self->units))
+    ||  (rc = dh_store_dbi (store, "staff", &self->staff))
+    ||  (rc = dh_store_dbi (store, "unit_staff", &self->unit_staff))
+    ||  (rc = dh_store_dbi (store, "items", &self->items))
+    ||  (rc = dh_store_dbi (store, "load", &self->load))
+    ||  (rc = dh_store_dbi (store, "history", &self->history)))
+        return rc;
+    for (size_t i = 0; i < sizeof s_routes / sizeof s_routes [0]; i++)
+        dh_service_on (service, s_routes [i].type, s_routes [i].fn, self, s_routes [i].from);
+    return dh_service_add_peer (service, "intake");
+}
+
+int
+main (int argc, char **argv)
+{
+    assign_t assign = { 0 };
+    return dh_service_main ("assign",
+        "usage: dunghan-assign [--config FILE] [--set KEY=VALUE]...\n"
+        "The org chart and who holds each item: lead unit, handler, steps.",
+        argc, argv, NULL, s_setup, &assign);
+}

@@ -1,0 +1,161 @@
+//  The org chart: units (with parent and head) and staff (with unit and
+//  role), imported from deploy/org/*.csv.
+#include <ctype.h>
+#include "dh_csv.h"
+#include "dh_error.h"
+#include "dh_handler.h"
+#include "assign.h"
+
+static const char *s_roles [] = { "", "clerk", "handler", "head", "deputy", "operator" };
+
+static bool
+s_id_ok (const char *text, size_t max)
+{
+    size_t length = strlen (text);
+    if (!length || length > max)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (!(isalnum ((unsigned char) text [i]) || strchr (".-_", text [i])))
+            return false;
+    return true;
+}
+
+static bool
+s_exists (dh_txn_t *txn, dh_dbi_t dbi, const char *key)
+{
+    dh_val_t value;
+    return dh_txn_get (txn, dbi, key, strlen (key), &value) == 0;
+}
+
+//  A units row: code,name,parent,head. Parents must be known (earlier in
+//  the file or already stored).
+static const char *
+s_unit_row (assign_t *self, dh_call_t *call, const char **fields, int count, bool write)
+{
+    if (count != 4)
+        return "want 4 columns: code,name,parent,head";
+    if (!s_id_ok (fields [0], 64))
+        return "code must be 1-64 letters, digits, '.', '-' or '_'";
+    if (!*fields [1] || strlen (fields [1]) > 300)
+        return "name must be 1-300 bytes";
+    if (*fields [2] && !s_id_ok (fields [2], 64))
+        return "parent must be a unit code or empty";
+    if (*fields [3] && !s_id_ok (fields [3], 64))
+        return "head must be a staff id or empty";
+    if (write) {
+        if (*fields [2] && !s_exists (call->txn, self->units, fields [2]))
+            return "parent unit is not known (list parents before their children)";
+        Dh__Unit unit = DH__UNIT__INIT;
+        unit.code = (char *) fields [0];
+        unit.name = (char *) fields [1];
+        unit.parent = (char *) fields [2];
+        unit.head = (char *) fields [3];
+        if (dh_txn_put_message (self->service, call->txn, self->units, unit.code, &unit.base))
+            return "cannot store the unit";
+    }
+    return NULL;
+}
+
+//  A staff row: id,name,unit,role,email. The unit must be known.
+static const char *
+s_staff_row (assign_t *self, dh_call_t *call, const char **fields, int count, bool write)
+{
+    if (count != 5)
+        return "want 5 columns: id,name,unit,role,email";
+    if (!s_id_ok (fields [0], 64))
+        return "id must be 1-64 letters, digits, '.', '-' or '_'";
+    if (!*fields [1] || strlen (fields [1]) > 300)
+        return "name must be 1-300 bytes";
+    if (!s_exists (call->txn, self->units, fields [2]))
+        return "unit is not known (import units first)";
+    int role = 0;
+    for (int i = 1; i < 6; i++)
+        if (!strcmp (fields [3], s_roles [i]))
+            role = i;
+    if (!role)
+        return "role must be clerk, handler, head, deputy or operator";
+    if (*fields [4] && (!strchr (fields [4], '@') || strlen (fields [4]) > 200))
+        return "email is not an address";
+    if (write) {
+        //  Moved to another unit: the old unit's index must forget them.
+        Dh__Staff *old;
+        if (assign_staff_get (self, call, fields [0], &old) == 0) {
+            char *old_key = dh_service_scratch (self->service, strlen (old->unit) + strlen (old->id) + 2);
+            sprintf (old_key, "%s|%s", old->unit, old->id);
+            dh_txn_del (call->txn, self->unit_staff, old_key, strlen (old_key));
+        }
+        Dh__Staff staff = DH__STAFF__INIT;
+        staff.id = (char *) fields [0];
+        staff.name = (char *) fields [1];
+        staff.unit = (char *) fields [2];
+        staff.role = role;
+        staff.email = (char *) fields [4];
+        char key [140];
+        snprintf (key, sizeof key, "%s|%s", staff.unit, staff.id);
+        uint8_t role_byte = role;
+        if (dh_txn_put_message (self->service, call->txn, self->staff, staff.id, &staff.base)
+        ||  dh_txn_put (call->txn, self->unit_staff, key, strlen (key), &role_byte, 1))
+            return "cannot store the staff member";
+    }
+    return NULL;
+}
+
+int
+assign_org_import (dh_call_t *call, void *state)
+{
+    assign_t *self = state;
+    Dh__ImportCsv *import = (Dh__ImportCsv *) dh_call_unpack (call, &dh__import_csv__descriptor);
+    if (!import)
+        return DH_E_MALFORMED;
+    bool units = !strcmp (import->name, "units");
+    if (!units && strcmp (import->name, "staff"))
+        return dh_call_fail (call, DH_E_INVALID, "org import takes 'units' or 'staff', not '%.40s'", import->name);
+    //  Pass 0 checks the shape of every row, pass 1 checks references and
+    //  writes; a bad row in pass 1 makes the handler fail after writing,
+    //  and the service runs the batch again without this command.
+    uint32_t rows = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        dh_csv_t csv;
+        dh_csv_init (&csv, import->text);
+        const char *fields [DH_CSV_MAX_FIELDS];
+        int count;
+        const char *problem = NULL;
+        rows = 0;
+        while ((count = dh_csv_row (&csv, fields, DH_CSV_MAX_FIELDS)) > 0) {
+            if (!strcmp (fields [0], units? "code": "id"))
+                continue;
+            problem = units? s_unit_row (self, call, fields, count, pass == 1)
+                           : s_staff_row (self, call, fields, count, pass == 1);
+            if (problem)
+                break;
+            rows++;
+        }
+        if (count < 0)
+            problem = "unterminated quote or too many columns";
+        size_t line = csv.line;
+        dh_csv_free (&csv);
+        if (problem)
+            return dh_call_fail (call, DH_E_INVALID, "%s line %zu: %s", import->name, line, problem);
+        if (rows == 0)
+            return dh_call_fail (call, DH_E_INVALID, "%s has no rows", import->name);
+    }
+    int rc = dh_service_audit (call->service, call->txn, call->envelope->actor, "org-import", import->name);
+    if (rc)
+        return rc;
+    zsys_info ("assign: %s imported, %u rows, by %s", import->name, rows, call->envelope->actor);
+    Dh__ImportReply reply = DH__IMPORT_REPLY__INIT;
+    reply.rows = rows;
+    return dh_call_reply_message (call, &reply.base);
+}
+
+int
+assign_unit_get (assign_t *self, dh_call_t *call, const char *code, Dh__Unit **unit)
+{
+    return dh_txn_get_message (self->service, call->txn, self->units, code, &dh__unit__descriptor, (ProtobufCMessage **) unit);
+}
+
+int
+assign_staff_get (assign_t *self, dh_call_t *call, const char *id, Dh__Staff **staff)
+{
+    return dh_txn_get_message (self->service, call->txn, self->staff, id, &dh__staff__descriptor, (ProtobufCMessage **) staff);
+}

@@ -1,0 +1,355 @@
+//  Commands on an item: the allowed transitions are one table; fencing by
+//  step token; every change is recorded, told to intake, audited, published.
+#include "dh_clock.h"
+#include "dh_error.h"
+#include "dh_handler.h"
+#include "dh_types.h"
+#include "assign.h"
+
+#define S_BIT(state) (1u << DH__ITEM_STATE__##state)
+
+typedef int (s_apply_fn) (assign_t *self, dh_call_t *call, Dh__ItemCommand *command,
+                          Dh__Assignment *item, Dh__Step *step);
+
+typedef struct {
+    uint32_t type;
+    const char *name;
+    uint32_t from;              //  states it is allowed in (S_BIT mask)
+    Dh__ItemState to;           //  0: the apply function decides or unchanged
+    bool fenced;                //  needs the current step token, from the holder
+    bool reason;                //  a reason is required
+    s_apply_fn *apply;
+} s_command_t;
+
+static s_apply_fn s_assign, s_reassign, s_transfer, s_step_start, s_step_complete,
+                  s_supplement_request, s_resolve, s_return;
+
+static const s_command_t s_commands [] = {
+    { DH_MSG_ASSIGN, "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, false, s_assign },
+    { DH_MSG_REASSIGN, "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED),
+      0, false, false, s_reassign },
+    { DH_MSG_TRANSFER, "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS),
+      0, false, true, s_transfer },
+    { DH_MSG_STEP_START, "step-start", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS),
+      DH__ITEM_STATE__IN_PROGRESS, true, false, s_step_start },
+    { DH_MSG_STEP_COMPLETE, "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS,
+      true, false, s_step_complete },
+    { DH_MSG_SUPPLEMENT_REQUEST, "supplement-request", S_BIT (IN_PROGRESS),
+      DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true, true, s_supplement_request },
+    { DH_MSG_RESOLVE, "resolve", S_BIT (IN_PROGRESS), 0, true, false, s_resolve },
+    { DH_MSG_RETURN, "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED,
+      false, false, s_return },
+};
+
+static const char *
+s_state_name (Dh__ItemState state)
+{
+    const ProtobufCEnumValue *value = protobuf_c_enum_descriptor_get_value (&dh__item_state__descriptor, state);
+    return value? value->name: "?";
+}
+
+int
+assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item)
+{
+    return dh_txn_get_message (self->service, call->txn, self->items, code,
+                               &dh__assignment__descriptor, (ProtobufCMessage **) item);
+}
+
+//  A handler for this unit: known staff, of the unit, who handles work.
+static int
+s_check_handler (assign_t *self, dh_call_t *call, const char *id, const char *unit)
+{
+    Dh__Staff *staff;
+    if (!*id)
+        return dh_call_fail (call, DH_E_INVALID, "a handler is required");
+    int rc = assign_staff_get (self, call, id, &staff);
+    if (rc == DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "no staff member %.64s", id);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot read staff %.64s", id);
+    if (strcmp (staff->unit, unit))
+        return dh_call_fail (call, DH_E_INVALID, "%s belongs to unit %s, not the lead unit %s",
+                             id, staff->unit, unit);
+    if (staff->role != DH__ROLE__HANDLER && staff->role != DH__ROLE__DEPUTY && staff->role != DH__ROLE__HEAD)
+        return dh_call_fail (call, DH_E_INVALID, "%s is not a handler, deputy or head", id);
+    return 0;
+}
+
+//  The item changes hands: loads follow, the token moves on so the old
+//  holder cannot finish a step any more.
+static int
+s_hand_over (assign_t *self, dh_call_t *call, Dh__Assignment *item, char *handler, Dh__Step *step)
+{
+    int rc;
+    if ((rc = assign_load_add (self, call->txn, item->handler, -1))
+    ||  (rc = assign_load_add (self, call->txn, handler, 1)))
+        return dh_call_fail (call, rc, "cannot count loads");
+    step->receiver = handler;
+    item->handler = handler;
+    item->step_token++;
+    item->step_node = "handling";
+    item->step_started_at = step->at;
+    return 0;
+}
+
+static int
+s_assign (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    int rc = s_check_handler (self, call, command->handler, item->lead_unit);
+    return rc? rc: s_hand_over (self, call, item, command->handler, step);
+}
+
+static int
+s_reassign (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    int rc = s_check_handler (self, call, command->handler, item->lead_unit);
+    if (rc)
+        return rc;
+    if (!strcmp (command->handler, item->handler))
+        return dh_call_fail (call, DH_E_INVALID, "%s already holds %s", command->handler, item->code);
+    return s_hand_over (self, call, item, command->handler, step);
+}
+
+static int
+s_transfer (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    Dh__Unit *unit;
+    if (!*command->unit)
+        return dh_call_fail (call, DH_E_INVALID, "transfer needs the unit to transfer to");
+    int rc = assign_unit_get (self, call, command->unit, &unit);
+    if (rc == DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "no unit %.64s", command->unit);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot read unit %.64s", command->unit);
+    if (!strcmp (command->unit, item->lead_unit))
+        return dh_call_fail (call, DH_E_INVALID, "%s is already led by %s", item->code, item->lead_unit);
+    char *handler = command->handler;
+    if (*handler) {
+        if ((rc = s_check_handler (self, call, handler, command->unit)))
+            return rc;
+    }
+    else
+    if ((rc = assign_pick_handler (self, call, command->unit, &handler)))
+        return dh_call_fail (call, rc == DH_E_NOT_FOUND? DH_E_INVALID: rc,
+                             "unit %s has no handler to take %s", command->unit, item->code);
+    item->lead_unit = command->unit;    //  one lead unit, replaced, never two
+    step->content = command->unit;
+    item->state = DH__ITEM_STATE__ASSIGNED;
+    return s_hand_over (self, call, item, handler, step);
+}
+
+static int
+s_step_start (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    (void) self;
+    if (!*command->node || strlen (command->node) > 100)
+        return dh_call_fail (call, DH_E_INVALID, "step start needs the process node (1-100 bytes)");
+    item->step_node = command->node;
+    item->step_started_at = step->at;
+    return 0;
+}
+
+static int
+s_step_complete (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    (void) self;
+    (void) call;
+    (void) command;
+    step->duration_ms = step->at - item->step_started_at;
+    item->step_started_at = step->at;
+    return 0;
+}
+
+static int
+s_supplement_request (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    (void) self;
+    (void) item;
+    if (command->n_papers == 0)
+        return dh_call_fail (call, DH_E_INVALID, "name the missing papers");
+    size_t length = 0;
+    for (size_t i = 0; i < command->n_papers; i++)
+        length += strlen (command->papers [i]) + 2;
+    if (length > 4000)
+        return dh_call_fail (call, DH_E_TOO_BIG, "the list of missing papers is too long");
+    char *papers = dh_service_scratch (call->service, length + 1);
+    papers [0] = 0;
+    for (size_t i = 0; i < command->n_papers; i++) {
+        if (i)
+            strcat (papers, "; ");
+        strcat (papers, command->papers [i]);
+    }
+    step->content = papers;
+    return 0;
+}
+
+static int
+s_resolve (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    if (!command->approved && !*command->reason)
+        return dh_call_fail (call, DH_E_INVALID, "a refusal after examination needs a reason");
+    item->state = command->approved? DH__ITEM_STATE__RESOLVED: DH__ITEM_STATE__REJECTED;
+    step->action = command->approved? "resolved": "refused";
+    step->duration_ms = step->at - item->step_started_at;
+    int rc = assign_load_add (self, call->txn, item->handler, -1);
+    return rc? dh_call_fail (call, rc, "cannot count loads"): 0;
+}
+
+static int
+s_return (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    (void) self;
+    (void) call;
+    (void) command;
+    (void) item;
+    (void) step;
+    return 0;
+}
+
+int
+assign_command (dh_call_t *call, void *state)
+{
+    assign_t *self = state;
+    const s_command_t *spec = NULL;
+    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
+        if (s_commands [i].type == call->envelope->type)
+            spec = &s_commands [i];
+    assert (spec);
+    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
+    if (!command)
+        return DH_E_MALFORMED;
+    if (strlen (command->reason) > 1000 || strlen (command->content) > 4000)
+        return dh_call_fail (call, DH_E_TOO_BIG, "reason (1,000 bytes) or content (4,000 bytes) too long");
+    if (spec->reason && !*command->reason)
+        return dh_call_fail (call, DH_E_INVALID, "%s needs a reason", spec->name);
+    const char *actor = call->envelope->actor;
+    Dh__Staff *staff;
+    if (!*actor || assign_staff_get (self, call, actor, &staff))
+        return dh_call_fail (call, DH_E_DENIED, "%s: '%.64s' is not a staff member", spec->name, actor);
+    Dh__Assignment *item;
+    if (!*command->code)
+        return dh_call_fail (call, DH_E_INVALID, "code is required");
+    int rc = assign_item_get (self, call, command->code, &item);
+    if (rc == DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "no item %.100s", command->code);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot read item %.100s", command->code);
+    if (!(spec->from & (1u << item->state)))
+        return dh_call_fail (call, DH_E_STATE, "cannot %s %s: it is %s", spec->name, item->code,
+                             s_state_name (item->state));
+    if (spec->fenced) {
+        if (command->step_token != item->step_token)
+            return dh_call_fail (call, DH_E_STALE, "step token %" PRIu64 " of %s is stale (now %" PRIu64
+                                 ", held by %s)", command->step_token, item->code, item->step_token, item->handler);
+        if (strcmp (actor, item->handler))
+            return dh_call_fail (call, DH_E_DENIED, "%s is held by %s, not %s", item->code, item->handler, actor);
+    }
+    Dh__Step *step = dh_service_scratch (call->service, sizeof *step);
+    dh__step__init (step);
+    step->at = dh_clock_now ();
+    step->node = *item->step_node? item->step_node: "handling";
+    step->sender = (char *) actor;
+    step->receiver = item->handler;
+    step->action = (char *) spec->name;
+    step->content = *command->content? command->content: command->reason;
+    if ((rc = spec->apply (self, call, command, item, step)))
+        return rc;
+    if (spec->to)
+        item->state = spec->to;
+    return assign_record (self, call, item, step, spec->name, true);
+}
+
+int
+assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *step,
+               const char *command, bool tell_intake)
+{
+    char key [140];
+    snprintf (key, sizeof key, "%s|%08u", item->code, item->history_count++);
+    int rc;
+    if ((rc = dh_txn_put_message (self->service, call->txn, self->history, key, &step->base))
+    ||  (rc = dh_txn_put_message (self->service, call->txn, self->items, item->code, &item->base))
+    ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, command, item->code)))
+        return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
+    Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
+    changed.code = item->code;
+    changed.state = item->state;
+    changed.lead_unit = item->lead_unit;
+    changed.handler = item->handler;
+    changed.step = step;
+    size_t size;
+    uint8_t *bytes = dh_service_pack (call->service, &changed.base, &size);
+    if (!bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory");
+    if ((tell_intake && (rc = dh_service_send (call->service, call->txn, "intake", DH_MSG_ITEM_CHANGED,
+                                               call->envelope->actor, bytes, size)))
+    ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
+        return dh_call_fail (call, rc, "cannot send %s of %s", command, item->code);
+    return call->envelope->link? 0: dh_call_reply_message (call, &item->base);
+}
+
+//  Intake moved the item (withdrawn, not accepted, papers supplied).
+int
+assign_item_changed (dh_call_t *call, void *state)
+{
+    assign_t *self = state;
+    Dh__ItemChanged *changed = (Dh__ItemChanged *) dh_call_unpack (call, &dh__item_changed__descriptor);
+    if (!changed)
+        return DH_E_MALFORMED;
+    Dh__Assignment *item;
+    int rc = assign_item_get (self, call, changed->code, &item);
+    if (rc)
+        return dh_call_fail (call, rc, "no item %.100s", changed->code);
+    bool closing = changed->state == DH__ITEM_STATE__WITHDRAWN || changed->state == DH__ITEM_STATE__REJECTED;
+    bool open = item->state != DH__ITEM_STATE__RESOLVED && item->state != DH__ITEM_STATE__REJECTED
+             && item->state != DH__ITEM_STATE__RETURNED && item->state != DH__ITEM_STATE__WITHDRAWN;
+    if (closing && open && (rc = assign_load_add (self, call->txn, item->handler, -1)))
+        return dh_call_fail (call, rc, "cannot count loads");
+    item->state = changed->state;
+    Dh__Step *step = changed->step;
+    if (!step) {
+        step = dh_service_scratch (call->service, sizeof *step);
+        dh__step__init (step);
+        step->at = dh_clock_now ();
+        step->action = "changed at the counter";
+    }
+    return assign_record (self, call, item, step, "intake", false);
+}
+
+int
+assign_history (dh_call_t *call, void *state)
+{
+    assign_t *self = state;
+    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
+    if (!command)
+        return DH_E_MALFORMED;
+    Dh__Assignment *item;
+    int rc = *command->code? assign_item_get (self, call, command->code, &item): DH_E_INVALID;
+    if (rc)
+        return dh_call_fail (call, rc, "no item %.100s", command->code);
+    Dh__History history = DH__HISTORY__INIT;
+    history.code = item->code;
+    history.steps = dh_service_scratch (call->service, (item->history_count + 1) * sizeof (Dh__Step *));
+    for (uint32_t i = 0; i < item->history_count; i++) {
+        char key [140];
+        snprintf (key, sizeof key, "%s|%08u", item->code, i);
+        Dh__Step *step;
+        if (dh_txn_get_message (self->service, call->txn, self->history, key,
+                                &dh__step__descriptor, (ProtobufCMessage **) &step) == 0)
+            history.steps [history.n_steps++] = step;
+    }
+    return dh_call_reply_message (call, &history.base);
+}
+
+int
+assign_assignment (dh_call_t *call, void *state)
+{
+    assign_t *self = state;
+    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
+    if (!command)
+        return DH_E_MALFORMED;
+    Dh__Assignment *item;
+    int rc = *command->code? assign_item_get (self, call, command->code, &item): DH_E_INVALID;
+    if (rc)
+        return dh_call_fail (call, rc, "no item %.100s", command->code);
+    return dh_call_reply_message (call, &item->base);
+}

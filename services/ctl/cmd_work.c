@@ -1,0 +1,452 @@
+//  The commands that talk to daemons: one row each in s_commands. A row
+//  names the daemon, the message type, the payload type and how options
+//  map onto its fields; the runner does the rest (config, call, output).
+#include <czmq.h>
+#include "envelope.pb-c.h"
+#include "org.pb-c.h"
+#include "work.pb-c.h"
+#include "dh_client.h"
+#include "dh_config.h"
+#include "dh_error.h"
+#include "dh_types.h"
+#include "ctl.h"
+#include "pbtext.h"
+
+typedef struct {
+    const char *flag;           //  "--id"; NULL for the positional argument
+    const char *field;          //  field path in the payload
+    const char *help;
+    bool required;
+    bool repeatable;
+    const char *value;          //  a flag without argument sets this value
+} s_option_t;
+
+typedef struct {
+    const char *name;           //  "step start"
+    const char *service;
+    uint32_t type;
+    const ProtobufCMessageDescriptor *request;   //  NULL: no payload
+    const ProtobufCMessageDescriptor *reply;     //  NULL: status only
+    const char *summary;
+    s_option_t options [12];
+    const char *file_field;     //  positional FILE whose text goes here
+    const char *name_field;     //  ... and whose base name goes here
+} s_command_t;
+
+//  Rows leave out the fields they do not use: a table reads better so.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#define CODE { NULL, "code", "the item's code", true, false, NULL }
+#define TOKEN { "--token", "step_token", "the step token you hold (from assignment/status)", true, false, NULL }
+
+static const s_command_t s_commands [] = {
+    { "submit", "intake", DH_MSG_SUBMIT, &dh__submit_dossier__descriptor, &dh__submit_reply__descriptor,
+      "receive a dossier at the counter", {
+        { "--procedure", "procedure_code", "procedure code from the catalog", true, false, NULL },
+        { "--name", "applicant.name", "applicant's full name", true, false, NULL },
+        { "--id", "applicant.id_number", "applicant's ID number (9 or 12 digits)", true, false, NULL },
+        { "--phone", "applicant.phone", "phone number", false, false, NULL },
+        { "--email", "applicant.email", "email address", false, false, NULL },
+        { "--address", "applicant.address", "postal address", false, false, NULL },
+        { NULL, "channel", NULL, false, false, "in-person" },
+        { "--channel", "channel", "in-person (default), online or post", false, false, NULL },
+        { "--document", "documents", "a document received (repeat)", false, true, NULL },
+        { "--notify", "notify", "email, sms or zalo (repeat)", false, true, NULL } } },
+    { "status", "intake", DH_MSG_ITEM_STATUS, &dh__item_command__descriptor, &dh__item__descriptor,
+      "everything the counter knows of a dossier", { CODE } },
+    { "lookup", "intake", DH_MSG_LOOKUP, &dh__item_command__descriptor, &dh__lookup_reply__descriptor,
+      "what the public sees: code plus ID number", { CODE,
+        { "--id", "id_number", "the applicant's ID number", true, false, NULL } } },
+    { "not-accept", "intake", DH_MSG_NOT_ACCEPT, &dh__item_command__descriptor, &dh__item__descriptor,
+      "refuse a dossier at reception (không tiếp nhận)", { CODE,
+        { "--reason", "reason", "why, for the refusal slip", true, false, NULL } } },
+    { "withdraw", "intake", DH_MSG_WITHDRAW, &dh__item_command__descriptor, &dh__item__descriptor,
+      "the applicant withdraws the dossier", { CODE,
+        { "--reason", "reason", "why", false, false, NULL } } },
+    { "supplement provide", "intake", DH_MSG_SUPPLEMENT_PROVIDE, &dh__item_command__descriptor,
+      &dh__item__descriptor, "the applicant brought the missing papers", { CODE,
+        { "--content", "content", "what was supplied", false, false, NULL } } },
+    { "supplement request", "assign", DH_MSG_SUPPLEMENT_REQUEST, &dh__item_command__descriptor,
+      &dh__assignment__descriptor, "ask the applicant for missing papers (clock pauses)", { CODE, TOKEN,
+        { "--reason", "reason", "why", true, false, NULL },
+        { "--paper", "papers", "a missing paper (repeat)", true, true, NULL } } },
+    { "assign", "assign", DH_MSG_ASSIGN, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "give an unassigned item to a handler of its lead unit", { CODE,
+        { "--handler", "handler", "staff id", true, false, NULL } } },
+    { "reassign", "assign", DH_MSG_REASSIGN, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "move an item to another handler of its lead unit", { CODE,
+        { "--handler", "handler", "staff id", true, false, NULL },
+        { "--reason", "reason", "why", false, false, NULL } } },
+    { "transfer", "assign", DH_MSG_TRANSFER, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "make another unit the lead unit", { CODE,
+        { "--unit", "unit", "unit code", true, false, NULL },
+        { "--handler", "handler", "staff id in that unit (default: least loaded)", false, false, NULL },
+        { "--reason", "reason", "why", true, false, NULL } } },
+    { "step start", "assign", DH_MSG_STEP_START, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "start a step of the process", { CODE, TOKEN,
+        { "--node", "node", "process node (e.g. appraisal)", true, false, NULL } } },
+    { "step complete", "assign", DH_MSG_STEP_COMPLETE, &dh__item_command__descriptor,
+      &dh__assignment__descriptor, "finish the current step", { CODE, TOKEN,
+        { "--content", "content", "what was done", false, false, NULL } } },
+    { "resolve", "assign", DH_MSG_RESOLVE, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "the result is ready (or refused after examination)", { CODE, TOKEN,
+        { NULL, "approved", NULL, false, false, "true" },
+        { "--refuse", "approved", "refused after examination (needs --reason)", false, false, "false" },
+        { "--reason", "reason", "why it was refused", false, false, NULL } } },
+    { "return", "assign", DH_MSG_RETURN, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "the result was handed to the applicant", { CODE } },
+    { "history", "assign", DH_MSG_HISTORY, &dh__item_command__descriptor, &dh__history__descriptor,
+      "every step: when, node, from, to, how long, what", { CODE } },
+    { "assignment", "assign", DH_MSG_ASSIGNMENT, &dh__item_command__descriptor, &dh__assignment__descriptor,
+      "who holds an item now, and its step token", { CODE } },
+    { "catalog import", "intake", DH_MSG_CATALOG_IMPORT, &dh__import_csv__descriptor,
+      &dh__import_reply__descriptor, "load the procedure catalog from a CSV file", { { 0 } },
+      "text", "name" },
+    { "org import", "assign", DH_MSG_ORG_IMPORT, &dh__import_csv__descriptor, &dh__import_reply__descriptor,
+      "load units or staff from a CSV file", {
+        { NULL, "name", "units or staff", true, false, NULL } }, "text", NULL },
+    { "ping", NULL, DH_MSG_PING, NULL, NULL, "is the daemon there? (ping SERVICE)", { { 0 } } },
+    { "service-status", NULL, DH_MSG_STATUS, NULL, &dh__service_status__descriptor,
+      "a daemon's figures: batches, messages, links (service-status SERVICE)", { { 0 } } },
+    { "clock", NULL, DH_MSG_CLOCK, &dh__clock_command__descriptor, &dh__clock_reply__descriptor,
+      "tests only: set or advance a daemon's clock (clock SERVICE)", {
+        { "--set-ms", "set_ms", "UTC milliseconds", false, false, NULL },
+        { "--advance-ms", "advance_ms", "milliseconds", false, false, NULL } } },
+};
+#define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
+
+static const char *s_services [] = { "intake", "assign", "deadline", "notify" };
+
+static void
+s_command_help (FILE *out, const s_command_t *command)
+{
+    fprintf (out, "usage: dunghanctl %s%s", command->name, command->service? "": " SERVICE");
+    for (int i = 0; i < 12 && (command->options [i].flag || command->options [i].field); i++) {
+        const s_option_t *option = &command->options [i];
+        if (!option->help)
+            continue;
+        const char *arg = option->value? "": " VALUE";
+        if (option->flag)
+            fprintf (out, option->required? " %s%s": " [%s%s]", option->flag, arg);
+        else
+            fprintf (out, " %s", !strcmp (option->field, "code")? "CODE": "NAME");
+    }
+    if (command->file_field)
+        fprintf (out, " FILE");
+    fprintf (out, " [--json] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
+    for (int i = 0; i < 12 && (command->options [i].flag || command->options [i].field); i++)
+        if (command->options [i].flag && command->options [i].help)
+            fprintf (out, "  %-14s %s%s\n", command->options [i].flag, command->options [i].help,
+                     command->options [i].repeatable? "": "");
+    fprintf (out, "  --json         print the reply as JSON\n"
+                  "  --actor ID     who does this (default $DUNGHAN_ACTOR, else 'operator')\n"
+                  "  --config FILE  configuration (default $DUNGHAN_CONFIG)\n"
+                  "  --timeout MS   wait this long for the daemon (default 5000)\n");
+}
+
+static char *
+s_read_file (const char *path)
+{
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return NULL;
+    zchunk_t *chunk = zchunk_read (file, 64 << 20);
+    fclose (file);
+    if (!chunk)
+        return NULL;
+    char *text = zchunk_strdup (chunk);
+    zchunk_destroy (&chunk);
+    return text;
+}
+
+//  Send one command and print what came back. Exit code 0, 1 (refused or
+//  unreachable), 2 (usage).
+static int
+s_call (const char *service, const char *config_path, uint32_t type, const char *actor,
+        const uint8_t *payload, size_t size, int timeout, bool json,
+        const ProtobufCMessageDescriptor *reply_type)
+{
+    dh_config_t *config;
+    if (dh_config_load_file ("ctl", config_path, NULL, &config))
+        return 1;
+    const char *endpoint = dh_config_get_for (config, service, "api");
+    dh_client_t *client = dh_client_new (endpoint, "dunghanctl");
+    dh_reply_t reply;
+    int rc = client? dh_client_call (client, type, actor, payload, size, timeout, &reply): DH_E_INVALID;
+    int exit_code = 0;
+    if (rc) {
+        fprintf (stderr, "dunghanctl: %s did not answer at %s: %s (%s)\n", service, endpoint,
+                 dh_errname (rc), dh_strerror (rc));
+        exit_code = 1;
+    }
+    else
+    if (reply.status) {
+        if (json) {
+            json_t *error = json_pack ("{s:i, s:s, s:s}", "error", -reply.status,
+                                       "name", reply.error_name, "text", reply.error_text);
+            json_dumpf (error, stdout, JSON_INDENT (2));
+            printf ("\n");
+            json_decref (error);
+        }
+        fprintf (stderr, "dunghanctl: %s refused: %s (%d): %s\n", service, reply.error_name,
+                 -reply.status, reply.error_text);
+        exit_code = 1;
+    }
+    else
+    if (reply_type) {
+        ProtobufCMessage *message = protobuf_c_message_unpack (reply_type, NULL, reply.payload_size, reply.payload);
+        if (!message) {
+            fprintf (stderr, "dunghanctl: %s sent a reply that is not a %s\n", service, reply_type->short_name);
+            exit_code = 1;
+        }
+        else
+        if (json) {
+            json_t *object = pbtext_json (message);
+            json_dumpf (object, stdout, JSON_INDENT (2));
+            printf ("\n");
+            json_decref (object);
+        }
+        else
+            pbtext_print (stdout, message, 0);
+        if (message)
+            protobuf_c_message_free_unpacked (message, NULL);
+    }
+    else
+        printf (json? "{\"ok\": true, \"service\": \"%s\"}\n": "%s: ok\n", service);
+    dh_client_destroy (&client);
+    dh_config_destroy (&config);
+    return exit_code;
+}
+
+//  Ask every daemon to check its audit chain end to end.
+static int
+s_audit_verify (int argc, char **argv)
+{
+    const char *config_path = NULL, *only = NULL;
+    bool json = false;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp (argv [i], "--help")) {
+            printf ("usage: dunghanctl audit verify [--service NAME] [--json] [--config FILE]\n"
+                    "  checks every daemon's hash-chained audit log end to end (or one daemon's)\n");
+            return 0;
+        }
+        if (!strcmp (argv [i], "--service") && i + 1 < argc)
+            only = argv [++i];
+        else
+        if (!strcmp (argv [i], "--json"))
+            json = true;
+        else
+        if (!strcmp (argv [i], "--config") && i + 1 < argc)
+            config_path = argv [++i];
+        else {
+            fprintf (stderr, "dunghanctl: audit verify: unknown option '%s'\n", argv [i]);
+            return 2;
+        }
+    }
+    dh_config_t *config;
+    if (dh_config_load_file ("ctl", config_path, NULL, &config))
+        return 1;
+    int exit_code = 0, answered = 0;
+    json_t *results = json_array ();
+    for (size_t i = 0; i < sizeof s_services / sizeof s_services [0]; i++) {
+        if (only && strcmp (only, s_services [i]))
+            continue;
+        const char *endpoint = dh_config_get_for (config, s_services [i], "api");
+        dh_client_t *client = dh_client_new (endpoint, "dunghanctl");
+        dh_reply_t reply;
+        //  A daemon that is not deployed here does not answer; say so.
+        int rc = client? dh_client_call (client, DH_MSG_AUDIT_VERIFY, "dunghanctl", NULL, 0, only? 5000: 1000, &reply): DH_E_INVALID;
+        Dh__AuditReport *report = rc == 0 && reply.status == 0?
+            dh__audit_report__unpack (NULL, reply.payload_size, reply.payload): NULL;
+        if (report) {
+            answered++;
+            if (report->broken_seq)
+                exit_code = 1;
+            if (!json)
+                printf (report->broken_seq? "%-9s BROKEN at record %" PRIu64 " (of %" PRIu64 " checked before it)\n"
+                                          : "%-9s ok, %" PRIu64 " records\n",
+                        s_services [i], report->broken_seq? report->broken_seq: report->records,
+                        report->records);
+            json_array_append_new (results, json_pack ("{s:s, s:I, s:I, s:b}", "service", s_services [i],
+                "records", (json_int_t) report->records, "broken_seq", (json_int_t) report->broken_seq,
+                "ok", !report->broken_seq));
+            dh__audit_report__free_unpacked (report, NULL);
+        }
+        else
+        if (!json)
+            printf ("%-9s not reachable at %s\n", s_services [i], endpoint);
+        dh_client_destroy (&client);
+    }
+    if (json) {
+        json_dumpf (results, stdout, JSON_INDENT (2));
+        printf ("\n");
+    }
+    json_decref (results);
+    dh_config_destroy (&config);
+    if (!answered) {
+        fprintf (stderr, "dunghanctl: no daemon answered\n");
+        return 1;
+    }
+    return exit_code;
+}
+
+static const s_command_t *
+s_find (int argc, char **argv, int *words)
+{
+    for (size_t i = 0; i < S_COMMANDS; i++) {
+        const char *space = strchr (s_commands [i].name, ' ');
+        if (space && argc >= 2 && !strncmp (argv [0], s_commands [i].name, space - s_commands [i].name)
+        &&  strlen (argv [0]) == (size_t) (space - s_commands [i].name) && !strcmp (argv [1], space + 1)) {
+            *words = 2;
+            return &s_commands [i];
+        }
+        if (!space && !strcmp (argv [0], s_commands [i].name)) {
+            *words = 1;
+            return &s_commands [i];
+        }
+    }
+    return NULL;
+}
+
+void
+ctl_work_usage (FILE *out)
+{
+    for (size_t i = 0; i < S_COMMANDS; i++)
+        fprintf (out, "  %-20s %s\n", s_commands [i].name, s_commands [i].summary);
+    fprintf (out, "  %-20s %s\n", "audit verify", "check every daemon's audit chain end to end");
+}
+
+int
+ctl_work_main (int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp (argv [0], "audit") && !strcmp (argv [1], "verify"))
+        return s_audit_verify (argc - 2, argv + 2);
+    int words;
+    const s_command_t *command = s_find (argc, argv, &words);
+    if (!command)
+        return -1;
+    argc -= words;
+    argv += words;
+    const char *config_path = NULL, *service = command->service, *file = NULL;
+    const char *actor = getenv ("DUNGHAN_ACTOR")? getenv ("DUNGHAN_ACTOR"): "operator";
+    bool json = false;
+    int timeout = 5000, exit_code = 2;
+    bool seen [12] = { false };
+    ProtobufCMessage *request = command->request? pbtext_new (command->request): NULL;
+    for (int i = 0; i < 12 && request && command->options [i].field; i++)
+        if (!command->options [i].flag && command->options [i].value)
+            pbtext_set (request, command->options [i].field, command->options [i].value, &(const char *) { NULL });
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv [i];
+        if (!strcmp (arg, "--help") || !strcmp (arg, "-h")) {
+            s_command_help (stdout, command);
+            exit_code = 0;
+            goto done;
+        }
+        if (!strcmp (arg, "--json")) {
+            json = true;
+            continue;
+        }
+        if (!strcmp (arg, "--config") || !strcmp (arg, "--actor") || !strcmp (arg, "--timeout")) {
+            if (i + 1 >= argc) {
+                fprintf (stderr, "dunghanctl: %s needs a value\n", arg);
+                goto done;
+            }
+            const char *value = argv [++i];
+            if (!strcmp (arg, "--config"))
+                config_path = value;
+            else
+            if (!strcmp (arg, "--actor"))
+                actor = value;
+            else
+                timeout = atoi (value) > 0? atoi (value): 5000;
+            continue;
+        }
+        int match = -1;
+        for (int o = 0; o < 12 && (command->options [o].flag || command->options [o].field); o++) {
+            const s_option_t *option = &command->options [o];
+            if (option->flag? !strcmp (arg, option->flag): (arg [0] != '-' && !seen [o] && option->help))
+                match = o;
+            if (match >= 0)
+                break;
+        }
+        if (match < 0 && arg [0] != '-') {
+            if (!command->service && service == command->service) {
+                service = arg;
+                continue;
+            }
+            if (command->file_field && !file) {
+                file = arg;
+                continue;
+            }
+        }
+        if (match < 0) {
+            fprintf (stderr, "dunghanctl %s: unexpected '%s' (see --help)\n", command->name, arg);
+            goto done;
+        }
+        const s_option_t *option = &command->options [match];
+        const char *value = option->value;
+        if (!value) {
+            if (option->flag && i + 1 >= argc) {
+                fprintf (stderr, "dunghanctl %s: %s needs a value\n", command->name, option->flag);
+                goto done;
+            }
+            value = option->flag? argv [++i]: arg;
+        }
+        if (seen [match] && !option->repeatable && option->flag) {
+            fprintf (stderr, "dunghanctl %s: %s given twice\n", command->name, option->flag);
+            goto done;
+        }
+        seen [match] = true;
+        const char *error = NULL;
+        if (pbtext_set (request, option->field, value, &error)) {
+            fprintf (stderr, "dunghanctl %s: %s '%s': %s\n", command->name,
+                     option->flag? option->flag: option->field, value, error);
+            goto done;
+        }
+    }
+    for (int o = 0; o < 12 && (command->options [o].flag || command->options [o].field); o++)
+        if (command->options [o].required && !seen [o]) {
+            fprintf (stderr, "dunghanctl %s: %s is required (see --help)\n", command->name,
+                     command->options [o].flag? command->options [o].flag:
+                     !strcmp (command->options [o].field, "code")? "CODE": command->options [o].field);
+            goto done;
+        }
+    if (!service) {
+        fprintf (stderr, "dunghanctl %s: name the daemon (intake, assign, ...)\n", command->name);
+        goto done;
+    }
+    if (command->file_field) {
+        if (!file) {
+            fprintf (stderr, "dunghanctl %s: FILE is required\n", command->name);
+            goto done;
+        }
+        char *text = s_read_file (file);
+        if (!text) {
+            fprintf (stderr, "dunghanctl %s: cannot read %s\n", command->name, file);
+            exit_code = 1;
+            goto done;
+        }
+        const char *error;
+        pbtext_set (request, command->file_field, text, &error);
+        free (text);
+        if (command->name_field) {
+            const char *base = strrchr (file, '/');
+            char *name = strdup (base? base + 1: file);
+            char *dot = strrchr (name, '.');
+            if (dot)
+                *dot = 0;
+            pbtext_set (request, command->name_field, name, &error);
+            free (name);
+        }
+    }
+    size_t size = request? protobuf_c_message_get_packed_size (request): 0;
+    uint8_t *payload = malloc (size + 1);
+    if (request)
+        protobuf_c_message_pack (request, payload);
+    exit_code = s_call (service, config_path, command->type, actor, payload, size, timeout, json, command->reply);
+    free (payload);
+done:
+    pbtext_free (request);
+    return exit_code;
+}

@@ -1,0 +1,29 @@
+/*  Generic protobuf <-> command line and output, through protobuf-c's
+    descriptors: an option names a field path ("applicant.id_number"), the
+    reply prints as JSON (jansson) or as "field: value" lines, with *_at
+    times shown in Asia/Ho_Chi_Minh.  */
+#ifndef PBTEXT_H
+#define PBTEXT_H
+
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+
+//  A new, initialised message of this type (freed with pbtext_free).
+ProtobufCMessage *pbtext_new (const ProtobufCMessageDescriptor *descriptor);
+void pbtext_free (ProtobufCMessage *message);
+
+//  Set the field at path from text: strings, bools (true/false/yes/no/1/0),
+//  integers, doubles, enums (by name, case and '-' forgiven); a repeated
+//  field gets one more value. Returns 0, or -1 with *error set (static).
+int pbtext_set (ProtobufCMessage *message, const char *path, const char *text, const char **error);
+
+//  The message as JSON (new reference).
+json_t *pbtext_json (const ProtobufCMessage *message);
+
+//  The message as indented "field: value" lines on out.
+void pbtext_print (FILE *out, const ProtobufCMessage *message, int indent);
+
+//  "2025-04-26T16:30:00+07:00" for a UTC millisecond instant.
+void pbtext_time (int64_t utc_ms, char *buffer, size_t size);
+
+#endif

@@ -1,0 +1,371 @@
+//  A dossier at the counter: submit, status, public lookup, not accepted,
+//  withdraw, supplement provided; and what assign says happened to it.
+#include <ctype.h>
+#include "dh_calendar.h"
+#include "dh_clock.h"
+#include "dh_error.h"
+#include "dh_handler.h"
+#include "dh_types.h"
+#include "intake.h"
+
+#define S_UTC7_MS (7 * 3600 * 1000LL)
+
+//  Which counter command is allowed in which state (one table).
+typedef struct {
+    uint32_t type;
+    const char *name;
+    Dh__ItemState from [5];
+    Dh__ItemState to;
+} s_transition_t;
+
+static const s_transition_t s_transitions [] = {
+    { DH_MSG_NOT_ACCEPT, "not-accept",
+      { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED }, DH__ITEM_STATE__REJECTED },
+    { DH_MSG_WITHDRAW, "withdraw",
+      { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED, DH__ITEM_STATE__IN_PROGRESS,
+        DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__WITHDRAWN },
+    { DH_MSG_SUPPLEMENT_PROVIDE, "supplement-provide",
+      { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS },
+};
+
+static const char *
+s_state_name (Dh__ItemState state)
+{
+    const ProtobufCEnumValue *value = protobuf_c_enum_descriptor_get_value (&dh__item_state__descriptor, state);
+    return value? value->name: "?";
+}
+
+static bool
+s_text_ok (const char *text, size_t min, size_t max)
+{
+    size_t length = strlen (text);
+    return length >= min && length <= max;
+}
+
+static bool
+s_digits (const char *text, size_t min, size_t max)
+{
+    size_t length = strlen (text);
+    if (length < min || length > max)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (!isdigit ((unsigned char) text [i]) && !(i == 0 && text [i] == '+'))
+            return false;
+    return true;
+}
+
+//  Every field, before anything is written.
+static int
+s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
+{
+    const Dh__Applicant *applicant = submit->applicant;
+    if (!s_text_ok (submit->procedure_code, 1, 64))
+        return dh_call_fail (call, DH_E_INVALID, "procedure_code is required (at most 64 bytes)");
+    if (!applicant)
+        return dh_call_fail (call, DH_E_INVALID, "applicant is required");
+    if (!s_text_ok (applicant->name, 1, 200))
+        return dh_call_fail (call, DH_E_INVALID, "applicant name is required (at most 200 bytes)");
+    //  Citizen ID (CCCD) has 12 digits; the old ID card 9.
+    if (!*applicant->id_number)
+        return dh_call_fail (call, DH_E_INVALID, "applicant id_number is required");
+    if (!s_digits (applicant->id_number, 9, 12) || (strlen (applicant->id_number) != 9 && strlen (applicant->id_number) != 12))
+        return dh_call_fail (call, DH_E_INVALID, "applicant id_number must be 9 or 12 digits");
+    if (*applicant->phone && !s_digits (applicant->phone, 8, 15))
+        return dh_call_fail (call, DH_E_INVALID, "applicant phone must be 8-15 digits");
+    if (*applicant->email && (!s_text_ok (applicant->email, 3, 200) || !strchr (applicant->email, '@')))
+        return dh_call_fail (call, DH_E_INVALID, "applicant email is not an address");
+    if (!s_text_ok (applicant->address, 0, 500))
+        return dh_call_fail (call, DH_E_INVALID, "applicant address is longer than 500 bytes");
+    if (submit->channel < DH__CHANNEL__IN_PERSON || submit->channel > DH__CHANNEL__POST)
+        return dh_call_fail (call, DH_E_INVALID, "channel must be in-person, online or post");
+    if (submit->n_documents > 50)
+        return dh_call_fail (call, DH_E_INVALID, "at most 50 documents");
+    for (size_t i = 0; i < submit->n_documents; i++)
+        if (!s_text_ok (submit->documents [i], 1, 300))
+            return dh_call_fail (call, DH_E_INVALID, "document %zu must be 1-300 bytes", i + 1);
+    if (submit->n_notify > 3)
+        return dh_call_fail (call, DH_E_INVALID, "at most 3 notification channels");
+    for (size_t i = 0; i < submit->n_notify; i++)
+        if (strcmp (submit->notify [i], "email") && strcmp (submit->notify [i], "sms") && strcmp (submit->notify [i], "zalo"))
+            return dh_call_fail (call, DH_E_INVALID, "notify channel '%.20s' is not email, sms or zalo", submit->notify [i]);
+    return 0;
+}
+
+//  {agency}-{yyMMdd}-{NNNN}: the day in UTC+7, the number per agency and
+//  day taken in this transaction, so a rerun or a crash never skips one.
+static int
+s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char *code, size_t size)
+{
+    time_t seconds = (time_t) ((at + S_UTC7_MS) / 1000);
+    struct tm day;
+    gmtime_r (&seconds, &day);
+    char key [64];
+    int key_size = snprintf (key, sizeof key, "%s|%02d%02d%02d", agency,
+                             day.tm_year % 100, day.tm_mon + 1, day.tm_mday);
+    uint32_t last = 0;
+    dh_val_t value;
+    if (dh_txn_get (txn, self->day_counters, key, key_size, &value) == 0 && value.size == 4)
+        memcpy (&last, value.data, 4);
+    if (last == 9999)
+        return DH_E_FULL;
+    last++;
+    int rc = dh_txn_put (txn, self->day_counters, key, key_size, &last, 4);
+    if (!rc)
+        snprintf (code, size, "%s-%02d%02d%02d-%04u", agency, day.tm_year % 100,
+                  day.tm_mon + 1, day.tm_mday, last);
+    return rc;
+}
+
+static int
+s_item_get (intake_t *self, dh_call_t *call, const char *code, Dh__Item **item)
+{
+    if (!s_text_ok (code, 1, 100))
+        return dh_call_fail (call, DH_E_INVALID, "code is required");
+    int rc = dh_txn_get_message (self->service, call->txn, self->items, code,
+                                 &dh__item__descriptor, (ProtobufCMessage **) item);
+    if (rc == DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "no dossier %s", code);
+    return rc? dh_call_fail (call, rc, "cannot read dossier %s: %s", code, dh_strerror (rc)): 0;
+}
+
+static int
+s_item_put (intake_t *self, dh_txn_t *txn, const Dh__Item *item)
+{
+    return dh_txn_put_message (self->service, txn, self->items, item->code, &item->base);
+}
+
+//  Add a step to the item's history (what the public lookup shows).
+static int
+s_add_step (dh_service_t *service, Dh__Item *item, Dh__Step *step)
+{
+    Dh__Step **steps = dh_service_scratch (service, (item->n_steps + 1) * sizeof *steps);
+    if (!steps)
+        return DH_E_NOMEM;
+    memcpy (steps, item->steps, item->n_steps * sizeof *steps);
+    steps [item->n_steps++] = step;
+    item->steps = steps;
+    return 0;
+}
+
+static Dh__Step *
+s_step (dh_service_t *service, const char *action, const char *sender, const char *content)
+{
+    Dh__Step *step = dh_service_scratch (service, sizeof *step);
+    if (step) {
+        dh__step__init (step);
+        step->at = dh_clock_now ();
+        step->node = "intake";
+        step->action = (char *) action;
+        step->sender = (char *) sender;
+        step->content = (char *) content;
+    }
+    return step;
+}
+
+int
+intake_submit (dh_call_t *call, void *state)
+{
+    intake_t *self = state;
+    Dh__SubmitDossier *submit = (Dh__SubmitDossier *) dh_call_unpack (call, &dh__submit_dossier__descriptor);
+    if (!submit)
+        return DH_E_MALFORMED;
+    int rc = s_check_submit (call, submit);
+    if (rc)
+        return rc;
+    Dh__Procedure *procedure;
+    rc = intake_procedure_get (self, call->txn, submit->procedure_code, &procedure);
+    if (rc == DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "no procedure %s in the catalog", submit->procedure_code);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot read procedure %s", submit->procedure_code);
+    int64_t submitted_at = dh_clock_now (), received_at, due_at;
+    rc = intake_appointment (self, procedure, submit->channel, submitted_at, &received_at, &due_at);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot fix the appointment: %s", dh_calendar_error ());
+    char code [100];
+    if ((rc = s_new_code (self, call->txn, procedure->agency, submitted_at, code, sizeof code)))
+        return dh_call_fail (call, rc, "no dossier number left for %s today", procedure->agency);
+
+    Dh__Item item = DH__ITEM__INIT;
+    item.code = code;
+    item.kind = "DOSSIER";
+    item.state = DH__ITEM_STATE__RECEIVED;
+    item.procedure_code = procedure->code;
+    item.agency = procedure->agency;
+    item.lead_unit = procedure->lead_unit;
+    item.applicant = submit->applicant;
+    item.channel = submit->channel;
+    item.n_documents = submit->n_documents;
+    item.documents = submit->documents;
+    item.n_notify = submit->n_notify;
+    item.notify = submit->notify;
+    item.submitted_at = submitted_at;
+    item.received_at = received_at;
+    item.due_at = due_at;
+    item.rule_version = procedure->rule_version;
+    item.received_by = (char *) call->envelope->actor;
+    Dh__Step *step = s_step (call->service, "received", call->envelope->actor, procedure->name);
+    if (!step || (rc = s_add_step (call->service, &item, step)))
+        return dh_call_fail (call, DH_E_NOMEM, "no memory");
+    if ((rc = s_item_put (self, call->txn, &item)))
+        return dh_call_fail (call, rc, "cannot store dossier %s", code);
+
+    Dh__ItemReceived received = DH__ITEM_RECEIVED__INIT;
+    received.code = code;
+    received.procedure_code = procedure->code;
+    received.lead_unit = procedure->lead_unit;
+    received.received_at = received_at;
+    received.due_at = due_at;
+    size_t size;
+    uint8_t *bytes = dh_service_pack (call->service, &received.base, &size);
+    if (!bytes
+    ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_RECEIVED,
+                               call->envelope->actor, bytes, size))
+    ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, "submit", code))
+    ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_RECEIVED, bytes, size)))
+        return dh_call_fail (call, rc? rc: DH_E_NOMEM, "cannot record dossier %s", code);
+    Dh__SubmitReply reply = DH__SUBMIT_REPLY__INIT;
+    reply.code = code;
+    reply.received_at = received_at;
+    reply.due_at = due_at;
+    return dh_call_reply_message (call, &reply.base);
+}
+
+int
+intake_item_status (dh_call_t *call, void *state)
+{
+    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
+    if (!command)
+        return DH_E_MALFORMED;
+    Dh__Item *item;
+    int rc = s_item_get (state, call, command->code, &item);
+    return rc? rc: dh_call_reply_message (call, &item->base);
+}
+
+//  The public sees state, appointment and the steps' names; nothing
+//  private, and "no such dossier" whether the code or the ID was wrong.
+int
+intake_lookup (dh_call_t *call, void *state)
+{
+    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
+    if (!command)
+        return DH_E_MALFORMED;
+    if (!*command->id_number)
+        return dh_call_fail (call, DH_E_INVALID, "lookup needs the code and the applicant's ID number");
+    Dh__Item *item;
+    int rc = s_item_get (state, call, command->code, &item);
+    if (rc == DH_E_NOT_FOUND
+    ||  (!rc && (!item->applicant || strcmp (item->applicant->id_number, command->id_number))))
+        return dh_call_fail (call, DH_E_NOT_FOUND, "no dossier %s for that ID number", command->code);
+    if (rc)
+        return rc;
+    Dh__LookupReply reply = DH__LOOKUP_REPLY__INIT;
+    reply.code = item->code;
+    reply.state = item->state;
+    reply.due_at = item->due_at;
+    char **steps = dh_service_scratch (call->service, (item->n_steps + 1) * sizeof (char *));
+    for (size_t i = 0; steps && i < item->n_steps; i++)
+        steps [i] = item->steps [i]->action;
+    reply.steps = steps;
+    reply.n_steps = steps? item->n_steps: 0;
+    return dh_call_reply_message (call, &reply.base);
+}
+
+//  A counter command that moves the item by the transition table, tells
+//  assign, and records who did it and why.
+static int
+s_transition (dh_call_t *call, intake_t *self, bool reason_required)
+{
+    const s_transition_t *transition = NULL;
+    for (size_t i = 0; i < sizeof s_transitions / sizeof s_transitions [0]; i++)
+        if (s_transitions [i].type == call->envelope->type)
+            transition = &s_transitions [i];
+    assert (transition);
+    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
+    if (!command)
+        return DH_E_MALFORMED;
+    if (reason_required && !s_text_ok (command->reason, 1, 1000))
+        return dh_call_fail (call, DH_E_INVALID, "%s needs a reason (1-1000 bytes)", transition->name);
+    if (!s_text_ok (command->reason, 0, 1000))
+        return dh_call_fail (call, DH_E_INVALID, "reason is longer than 1000 bytes");
+    Dh__Item *item;
+    int rc = s_item_get (self, call, command->code, &item);
+    if (rc)
+        return rc;
+    bool allowed = false;
+    for (int i = 0; i < 5 && transition->from [i]; i++)
+        allowed |= transition->from [i] == item->state;
+    if (!allowed)
+        return dh_call_fail (call, DH_E_STATE, "cannot %s dossier %s: it is %s", transition->name,
+                             item->code, s_state_name (item->state));
+    item->state = transition->to;
+    item->reason = command->reason;
+    Dh__Step *step = s_step (call->service, transition->name, call->envelope->actor, command->reason);
+    if (!step || s_add_step (call->service, item, step))
+        return dh_call_fail (call, DH_E_NOMEM, "no memory");
+    Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
+    changed.code = item->code;
+    changed.state = item->state;
+    changed.step = step;
+    size_t size;
+    uint8_t *bytes = dh_service_pack (call->service, &changed.base, &size);
+    if ((rc = s_item_put (self, call->txn, item))
+    ||  !bytes
+    ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_CHANGED,
+                               call->envelope->actor, bytes, size))
+    ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, transition->name, item->code))
+    ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
+        return dh_call_fail (call, rc? rc: DH_E_NOMEM, "cannot record %s of %s", transition->name, item->code);
+    return dh_call_reply_message (call, &item->base);
+}
+
+int
+intake_not_accept (dh_call_t *call, void *state)
+{
+    return s_transition (call, state, true);
+}
+
+int
+intake_withdraw (dh_call_t *call, void *state)
+{
+    return s_transition (call, state, false);
+}
+
+int
+intake_supplement_provide (dh_call_t *call, void *state)
+{
+    return s_transition (call, state, false);
+}
+
+//  Assign moved the item: follow it, so the counter and the public see it.
+int
+intake_item_changed (dh_call_t *call, void *state)
+{
+    intake_t *self = state;
+    Dh__ItemChanged *changed = (Dh__ItemChanged *) dh_call_unpack (call, &dh__item_changed__descriptor);
+    if (!changed)
+        return DH_E_MALFORMED;
+    Dh__Item *item;
+    int rc = s_item_get (self, call, changed->code, &item);
+    if (rc)
+        return rc;
+    //  The counter decided first (the applicant withdrew, the clerk
+    //  refused); a late word from assign does not bring the item back.
+    if (item->state == DH__ITEM_STATE__WITHDRAWN || item->state == DH__ITEM_STATE__REJECTED) {
+        zsys_info ("intake: %s is %s; ignoring assign's %s", item->code,
+                   s_state_name (item->state), s_state_name (changed->state));
+        return 0;
+    }
+    item->state = changed->state;
+    if (*changed->lead_unit)
+        item->lead_unit = changed->lead_unit;
+    if (*changed->handler)
+        item->handler = changed->handler;
+    if (changed->step && (rc = s_add_step (call->service, item, changed->step)))
+        return dh_call_fail (call, rc, "no memory");
+    if ((rc = s_item_put (self, call->txn, item)))
+        return dh_call_fail (call, rc, "cannot store %s", item->code);
+    size_t size;
+    uint8_t *bytes = dh_service_pack (call->service, &changed->base, &size);
+    return bytes? dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size): DH_E_NOMEM;
+}

@@ -1,0 +1,35 @@
+/*  dunghan-intake: the one-stop counter. Owns work items, code counters,
+    the procedure catalog and each item's public status (DESIGN.md §1).  */
+#ifndef INTAKE_H
+#define INTAKE_H
+
+#include "work.pb-c.h"
+#include "dh_service.h"
+
+typedef struct {
+    dh_service_t *service;
+    dh_dbi_t procedures;        //  procedure code -> Procedure
+    dh_dbi_t items;             //  dossier code -> Item
+    dh_dbi_t day_counters;      //  "agency|yyMMdd" -> last sequence number
+    struct _dh_calendar_t *calendar;
+} intake_t;
+
+//  catalog.c
+int intake_catalog_import (dh_call_t *call, void *state);
+int intake_procedure_get (intake_t *self, dh_txn_t *txn, const char *code, Dh__Procedure **procedure);
+
+//  dossier.c
+int intake_submit (dh_call_t *call, void *state);
+int intake_item_status (dh_call_t *call, void *state);
+int intake_lookup (dh_call_t *call, void *state);
+int intake_not_accept (dh_call_t *call, void *state);
+int intake_withdraw (dh_call_t *call, void *state);
+int intake_supplement_provide (dh_call_t *call, void *state);
+int intake_item_changed (dh_call_t *call, void *state);
+
+//  appointment.c: the received time adjusted to office hours and the due
+//  time from the catalog, on the working calendar.
+int intake_appointment (intake_t *self, const Dh__Procedure *procedure, Dh__Channel channel,
+                        int64_t submitted_at, int64_t *received_at, int64_t *due_at);
+
+#endif

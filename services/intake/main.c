@@ -1,0 +1,60 @@
+//  dunghan-intake — the loop: configuration, store, handlers, run.
+#include "dh_calendar.h"
+#include "dh_error.h"
+#include "dh_types.h"
+#include "intake.h"
+
+static const dh_config_key_t s_keys [] = {
+    { "calendar", "deploy/calendar", "folder of the working calendar (hours.cfg, holidays-YYYY.csv)" },
+    { NULL, NULL, NULL }
+};
+
+typedef struct {
+    uint32_t type;
+    dh_handler_fn *fn;
+    int from;
+} s_route_t;
+
+static const s_route_t s_routes [] = {
+    { DH_MSG_CATALOG_IMPORT,     intake_catalog_import,     DH_FROM_CLIENT },
+    { DH_MSG_SUBMIT,             intake_submit,             DH_FROM_CLIENT },
+    { DH_MSG_ITEM_STATUS,        intake_item_status,        DH_FROM_CLIENT },
+    { DH_MSG_LOOKUP,             intake_lookup,             DH_FROM_CLIENT },
+    { DH_MSG_NOT_ACCEPT,         intake_not_accept,         DH_FROM_CLIENT },
+    { DH_MSG_WITHDRAW,           intake_withdraw,           DH_FROM_CLIENT },
+    { DH_MSG_SUPPLEMENT_PROVIDE, intake_supplement_provide, DH_FROM_CLIENT },
+    { DH_MSG_ITEM_CHANGED,       intake_item_changed,       DH_FROM_LINK },
+};
+
+static int
+s_setup (dh_service_t *service, void *state)
+{
+    intake_t *self = state;
+    self->service = service;
+    dh_store_t *store = dh_service_store (service);
+    int rc;
+    if ((rc = dh_store_dbi (store, "procedures", &self->procedures))
+    ||  (rc = dh_store_dbi (store, "items", &self->items))
+    ||  (rc = dh_store_dbi (store, "day_counters", &self->day_counters)))
+        return rc;
+    const char *calendar_dir = dh_config_get (dh_service_config (service), "calendar");
+    if ((rc = dh_calendar_load (calendar_dir, &self->calendar))) {
+        zsys_error ("intake: cannot load the calendar from %s: %s", calendar_dir, dh_strerror (rc));
+        return rc;
+    }
+    for (size_t i = 0; i < sizeof s_routes / sizeof s_routes [0]; i++)
+        dh_service_on (service, s_routes [i].type, s_routes [i].fn, self, s_routes [i].from);
+    return dh_service_add_peer (service, "assign");
+}
+
+int
+main (int argc, char **argv)
+{
+    intake_t intake = { 0 };
+    int rc = dh_service_main ("intake",
+        "usage: dunghan-intake [--config FILE] [--set KEY=VALUE]...\n"
+        "The one-stop counter: receives dossiers, gives each its code and appointment.",
+        argc, argv, s_keys, s_setup, &intake);
+    dh_calendar_destroy (&intake.calendar);
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*  bench_lifecycle — whole dossiers through the real intake and assign:
+    submit -> (routed by assign) -> step start -> resolve -> return, with
+    P pipelines in flight, every effect durable in both daemons. A dossier
+    counts when intake, following assign over the link, has it RETURNED.
+
+    bench_lifecycle RUN_DIR N PIPELINES
+    prints: bench lifecycle_dossiers_per_s V per_s  */
+#include <czmq.h>
+#include "envelope.pb-c.h"
+#include "work.pb-c.h"
+#include "dh_client.h"
+#include "dh_codec.h"
+#include "dh_error.h"
+#include "dh_types.h"
+
+typedef enum { S_SUBMITTING, S_ROUTING, S_STARTING, S_RESOLVING, S_RETURNING, S_IDLE } s_stage_t;
+
+typedef struct {
+    dh_client_t *intake, *assign;
+    s_stage_t stage;
+    char code [64];
+    char handler [64];
+} s_pipe_t;
+
+static uint8_t s_payload [4096];
+
+static size_t
+s_command (const char *code, const char *node, uint64_t token)
+{
+    Dh__ItemCommand command = DH__ITEM_COMMAND__INIT;
+    command.code = (char *) code;
+    command.node = (char *) node;
+    command.step_token = token;
+    command.approved = 1;
+    return dh__item_command__pack (&command, s_payload);
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf (stderr, "usage: bench_lifecycle RUN_DIR N PIPELINES\n");
+        return 2;
+    }
+    const char *run = argv [1];
+    long total = atol (argv [2]);
+    int pipes_count = atoi (argv [3]);
+    char *intake_api = zsys_sprintf ("ipc://%s/intake.api", run);
+    char *assign_api = zsys_sprintf ("ipc://%s/assign.api", run);
+    zsock_t *assign_events = zsock_new_sub (zsys_sprintf ("ipc://%s/assign.events", run), "");
+    zsock_t *intake_events = zsock_new_sub (zsys_sprintf ("ipc://%s/intake.events", run), "");
+    zsock_set_rcvhwm (assign_events, 0);
+    zsock_set_rcvhwm (intake_events, 0);
+    zclock_sleep (200);         //  let the subscriptions reach the publishers
+    zhash_t *by_code = zhash_new ();
+    s_pipe_t *pipes = calloc (pipes_count, sizeof *pipes);
+    int items_count = 2 + 2 * pipes_count;
+    zmq_pollitem_t *items = calloc (items_count, sizeof *items);
+    items [0] = (zmq_pollitem_t) { zsock_resolve (assign_events), 0, ZMQ_POLLIN, 0 };
+    items [1] = (zmq_pollitem_t) { zsock_resolve (intake_events), 0, ZMQ_POLLIN, 0 };
+    for (int i = 0; i < pipes_count; i++) {
+        pipes [i].intake = dh_client_new (intake_api, "bench");
+        pipes [i].assign = dh_client_new (assign_api, "bench");
+        pipes [i].stage = S_IDLE;
+        items [2 + 2 * i] = (zmq_pollitem_t) { dh_client_socket (pipes [i].intake), 0, ZMQ_POLLIN, 0 };
+        items [3 + 2 * i] = (zmq_pollitem_t) { dh_client_socket (pipes [i].assign), 0, ZMQ_POLLIN, 0 };
+    }
+    Dh__Applicant applicant = DH__APPLICANT__INIT;
+    applicant.name = "Nguyễn Thị Đo";
+    applicant.id_number = "001199000111";
+    Dh__SubmitDossier submit = DH__SUBMIT_DOSSIER__INIT;
+    submit.procedure_code = "1.003583.000.00.00.H26";
+    submit.applicant = &applicant;
+    submit.channel = DH__CHANNEL__ONLINE;
+    uint8_t submit_bytes [512];
+    size_t submit_size = dh__submit_dossier__pack (&submit, submit_bytes);
+    dh_codec_t *codec = dh_codec_new (1 << 20);
+
+    long started = 0, returned_at_assign = 0, returned_at_intake = 0, errors = 0;
+    int64_t begin = zclock_usecs (), deadline = zclock_mono () + 120000;
+    while (returned_at_intake < total && zclock_mono () < deadline && !zsys_interrupted) {
+        for (int i = 0; i < pipes_count; i++)
+            if (pipes [i].stage == S_IDLE && started < total) {
+                dh_client_send (pipes [i].intake, DH_MSG_SUBMIT, "bd.mc", submit_bytes, submit_size, NULL);
+                pipes [i].stage = S_SUBMITTING;
+                started++;
+            }
+        if (zmq_poll (items, items_count, 1000) <= 0)
+            continue;
+        for (int e = 0; e < 2; e++) {
+            if (!(items [e].revents & ZMQ_POLLIN))
+                continue;
+            zmq_msg_t frame;
+            zmq_msg_init (&frame);
+            while (zmq_msg_recv (&frame, items [e].socket, ZMQ_DONTWAIT) >= 0) {
+                dh_event_t event;
+                if (dh_codec_decode_event (codec, zmq_msg_data (&frame), zmq_msg_size (&frame), &event) == 0
+                &&  event.type == DH_MSG_ITEM_CHANGED) {
+                    Dh__ItemChanged *changed = dh__item_changed__unpack (NULL, event.payload_size, event.payload);
+                    if (changed && e == 0 && changed->state == DH__ITEM_STATE__ASSIGNED) {
+                        s_pipe_t *pipe = zhash_lookup (by_code, changed->code);
+                        if (pipe && pipe->stage == S_ROUTING) {
+                            snprintf (pipe->handler, sizeof pipe->handler, "%s", changed->handler);
+                            dh_client_send (pipe->assign, DH_MSG_STEP_START, pipe->handler, s_payload,
+                                            s_command (pipe->code, "thẩm định", 1), NULL);
+                            pipe->stage = S_STARTING;
+                        }
+                    }
+                    if (changed && e == 1 && changed->state == DH__ITEM_STATE__RETURNED)
+                        returned_at_intake++;
+                    if (changed)
+                        dh__item_changed__free_unpacked (changed, NULL);
+                }
+                dh_codec_reset (codec);
+            }
+            zmq_msg_close (&frame);
+        }
+        for (int i = 0; i < pipes_count; i++) {
+            s_pipe_t *pipe = &pipes [i];
+            dh_reply_t reply;
+            if ((items [2 + 2 * i].revents & ZMQ_POLLIN) && dh_client_recv (pipe->intake, 0, &reply) == 0) {
+                Dh__SubmitReply *answer = reply.status? NULL:
+                    dh__submit_reply__unpack (NULL, reply.payload_size, reply.payload);
+                if (!answer) {
+                    errors++;
+                    pipe->stage = S_IDLE;
+                    continue;
+                }
+                snprintf (pipe->code, sizeof pipe->code, "%s", answer->code);
+                dh__submit_reply__free_unpacked (answer, NULL);
+                pipe->stage = S_ROUTING;
+                zhash_insert (by_code, pipe->code, pipe);
+            }
+            if ((items [3 + 2 * i].revents & ZMQ_POLLIN) && dh_client_recv (pipe->assign, 0, &reply) == 0) {
+                if (reply.status) {
+                    if (errors++ < 3)
+                        fprintf (stderr, "bench_lifecycle: %s %s\n", reply.error_name, reply.error_text);
+                    zhash_delete (by_code, pipe->code);
+                    pipe->stage = S_IDLE;
+                    continue;
+                }
+                if (pipe->stage == S_STARTING) {
+                    dh_client_send (pipe->assign, DH_MSG_RESOLVE, pipe->handler, s_payload,
+                                    s_command (pipe->code, "", 1), NULL);
+                    pipe->stage = S_RESOLVING;
+                }
+                else
+                if (pipe->stage == S_RESOLVING) {
+                    dh_client_send (pipe->assign, DH_MSG_RETURN, "bd.mc", s_payload,
+                                    s_command (pipe->code, "", 0), NULL);
+                    pipe->stage = S_RETURNING;
+                }
+                else
+                if (pipe->stage == S_RETURNING) {
+                    returned_at_assign++;
+                    zhash_delete (by_code, pipe->code);
+                    pipe->stage = S_IDLE;
+                }
+            }
+        }
+    }
+    double seconds = (zclock_usecs () - begin) / 1e6;
+    printf ("bench lifecycle_dossiers_per_s %.0f per_s\n", returned_at_intake / seconds);
+    fprintf (stderr, "lifecycle: %ld dossiers returned (intake saw %ld) in %.2f s, %ld errors\n",
+             returned_at_assign, returned_at_intake, seconds, errors);
+    for (int i = 0; i < pipes_count; i++) {
+        dh_client_destroy (&pipes [i].intake);
+        dh_client_destroy (&pipes [i].assign);
+    }
+    zsock_destroy (&assign_events);
+    zsock_destroy (&intake_events);
+    dh_codec_destroy (&codec);
+    zhash_destroy (&by_code);
+    free (pipes);
+    free (items);
+    return returned_at_intake == total && !errors? 0: 1;
+}

@@ -1,0 +1,128 @@
+/*  submitload — many counter clerks at once: C clients, each with one
+    SUBMIT outstanding, N dossiers in all, against dunghan-intake.
+
+    submitload ENDPOINT N CLIENTS ACKED_FILE [PROCEDURE]
+    Every dossier that got a success reply is written to ACKED_FILE (its
+    code), so a test can check each acknowledged one survived. A client
+    whose daemon stops answering reconnects and goes on with the next
+    dossier (it never resends: a resend could be a second dossier).
+    Prints: submitted, acknowledged, refused, timed out, per second, p99 ms.  */
+#include <czmq.h>
+#include "work.pb-c.h"
+#include "dh_client.h"
+#include "dh_error.h"
+#include "dh_types.h"
+
+typedef struct {
+    dh_client_t *client;
+    uint64_t seq;
+    int64_t sent_at;
+    bool busy;
+} s_clerk_t;
+
+static int
+s_compare (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return x < y? -1: x > y;
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc < 5 || !strcmp (argv [1], "--help")) {
+        fprintf (argc < 5? stderr: stdout,
+                 "usage: submitload ENDPOINT N CLIENTS ACKED_FILE [PROCEDURE]\n");
+        return argc < 5? 2: 0;
+    }
+    const char *endpoint = argv [1];
+    long total = atol (argv [2]);
+    int clients = atoi (argv [3]);
+    FILE *acked_file = fopen (argv [4], "w");
+    const char *procedure = argc > 5? argv [5]: "1.003583.000.00.00.H26";
+    if (total <= 0 || clients <= 0 || clients > 1024 || !acked_file) {
+        fprintf (stderr, "submitload: bad arguments\n");
+        return 2;
+    }
+    Dh__Applicant applicant = DH__APPLICANT__INIT;
+    applicant.name = "Nguyễn Văn Tải";
+    applicant.id_number = "001099012345";
+    applicant.phone = "0912345678";
+    Dh__SubmitDossier submit = DH__SUBMIT_DOSSIER__INIT;
+    submit.procedure_code = (char *) procedure;
+    submit.applicant = &applicant;
+    submit.channel = DH__CHANNEL__IN_PERSON;
+    char *documents [] = { "Tờ khai (application form)" };
+    submit.documents = documents;
+    submit.n_documents = 1;
+    uint8_t payload [1024];
+    size_t size = dh__submit_dossier__pack (&submit, payload);
+
+    s_clerk_t *clerks = calloc (clients, sizeof *clerks);
+    zmq_pollitem_t *items = calloc (clients, sizeof *items);
+    int64_t *latencies = calloc (total, sizeof (int64_t));
+    long sent = 0, acknowledged = 0, refused = 0, timed_out = 0, done = 0;
+    for (int i = 0; i < clients; i++)
+        clerks [i].client = dh_client_new (endpoint, "submitload");
+    int64_t started = zclock_usecs ();
+    while (done < total && !zsys_interrupted) {
+        for (int i = 0; i < clients; i++) {
+            s_clerk_t *clerk = &clerks [i];
+            if (!clerk->busy && sent < total) {
+                dh_client_send (clerk->client, DH_MSG_SUBMIT, "bd.mc", payload, size, &clerk->seq);
+                clerk->sent_at = zclock_usecs ();
+                clerk->busy = true;
+                sent++;
+            }
+            items [i] = (zmq_pollitem_t) { dh_client_socket (clerk->client), 0, ZMQ_POLLIN, 0 };
+        }
+        zmq_poll (items, clients, 100);
+        int64_t now = zclock_usecs ();
+        for (int i = 0; i < clients; i++) {
+            s_clerk_t *clerk = &clerks [i];
+            if (!clerk->busy)
+                continue;
+            dh_reply_t reply;
+            if ((items [i].revents & ZMQ_POLLIN) && dh_client_recv (clerk->client, 0, &reply) == 0) {
+                if (reply.seq != clerk->seq)
+                    continue;       //  a late answer to a request given up on
+                clerk->busy = false;
+                done++;
+                if (reply.status) {
+                    refused++;
+                    if (refused <= 3)
+                        fprintf (stderr, "submitload: refused: %s %s\n", reply.error_name, reply.error_text);
+                    continue;
+                }
+                Dh__SubmitReply *answer = dh__submit_reply__unpack (NULL, reply.payload_size, reply.payload);
+                if (answer) {
+                    fprintf (acked_file, "%s\n", answer->code);
+                    dh__submit_reply__free_unpacked (answer, NULL);
+                }
+                latencies [acknowledged++] = now - clerk->sent_at;
+            }
+            else
+            if (now - clerk->sent_at > 3000000) {
+                //  The daemon died with our request: give it up, reconnect.
+                dh_client_destroy (&clerk->client);
+                clerk->client = dh_client_new (endpoint, "submitload");
+                clerk->busy = false;
+                timed_out++;
+                done++;
+            }
+        }
+    }
+    double seconds = (zclock_usecs () - started) / 1e6;
+    fclose (acked_file);
+    qsort (latencies, acknowledged, sizeof (int64_t), s_compare);
+    printf ("submitted %ld acknowledged %ld refused %ld timed_out %ld per_s %.0f p50_ms %.2f p99_ms %.2f\n",
+            sent, acknowledged, refused, timed_out, acknowledged / seconds,
+            acknowledged? latencies [acknowledged / 2] / 1000.0: 0,
+            acknowledged? latencies [acknowledged * 99 / 100] / 1000.0: 0);
+    for (int i = 0; i < clients; i++)
+        dh_client_destroy (&clerks [i].client);
+    free (clerks);
+    free (items);
+    free (latencies);
+    return 0;
+}
