@@ -93,6 +93,8 @@ s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
 
 //  {agency}-{yyMMdd}-{NNNN}: the day in UTC+7, the number per agency and
 //  day taken in this transaction, so a rerun or a crash never skips one.
+//  Past 9999 in a day the number grows a digit rather than turn a citizen
+//  away.
 static int
 s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char *code, size_t size)
 {
@@ -106,7 +108,7 @@ s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char 
     dh_val_t value;
     if (dh_txn_get (txn, self->day_counters, key, key_size, &value) == 0 && value.size == 4)
         memcpy (&last, value.data, 4);
-    if (last == 9999)
+    if (last == 9999999)
         return DH_E_FULL;
     last++;
     int rc = dh_txn_put (txn, self->day_counters, key, key_size, &last, 4);

@@ -53,6 +53,10 @@ main (int argc, char **argv)
     zsock_set_rcvhwm (intake_events, 0);
     zclock_sleep (200);         //  let the subscriptions reach the publishers
     zhash_t *by_code = zhash_new ();
+    //  assign's event can overtake intake's reply: keep the handler until
+    //  the reply names the code.
+    zhash_t *early_handlers = zhash_new ();
+    zhash_autofree (early_handlers);
     s_pipe_t *pipes = calloc (pipes_count, sizeof *pipes);
     int items_count = 2 + 2 * pipes_count;
     zmq_pollitem_t *items = calloc (items_count, sizeof *items);
@@ -105,6 +109,9 @@ main (int argc, char **argv)
                                             s_command (pipe->code, "thẩm định", 1), NULL);
                             pipe->stage = S_STARTING;
                         }
+                        else
+                        if (!pipe)
+                            zhash_insert (early_handlers, changed->code, changed->handler);
                     }
                     if (changed && e == 1 && changed->state == DH__ITEM_STATE__RETURNED)
                         returned_at_intake++;
@@ -130,6 +137,14 @@ main (int argc, char **argv)
                 dh__submit_reply__free_unpacked (answer, NULL);
                 pipe->stage = S_ROUTING;
                 zhash_insert (by_code, pipe->code, pipe);
+                const char *handler = zhash_lookup (early_handlers, pipe->code);
+                if (handler) {
+                    snprintf (pipe->handler, sizeof pipe->handler, "%s", handler);
+                    zhash_delete (early_handlers, pipe->code);
+                    dh_client_send (pipe->assign, DH_MSG_STEP_START, pipe->handler, s_payload,
+                                    s_command (pipe->code, "thẩm định", 1), NULL);
+                    pipe->stage = S_STARTING;
+                }
             }
             if ((items [3 + 2 * i].revents & ZMQ_POLLIN) && dh_client_recv (pipe->assign, 0, &reply) == 0) {
                 if (reply.status) {
@@ -171,6 +186,7 @@ main (int argc, char **argv)
     zsock_destroy (&intake_events);
     dh_codec_destroy (&codec);
     zhash_destroy (&by_code);
+    zhash_destroy (&early_handlers);
     free (pipes);
     free (items);
     return returned_at_intake == total && !errors? 0: 1;

@@ -73,7 +73,7 @@ main (int argc, char **argv)
         zhash_insert (intake_items, code, "1");
         //  agency-yyMMdd-NNNN: the number after the last '-'.
         char *dash = strrchr (code, '-');
-        CHECK (dash && strlen (dash + 1) == 4, "code %s is not {agency}-{yyMMdd}-{NNNN}", code);
+        CHECK (dash && strlen (dash + 1) >= 4, "code %s is not {agency}-{yyMMdd}-{NNNN}", code);
         if (dash) {
             char *group = strndup (code, dash - code);
             long number = atol (dash + 1);

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# make bench: the machine's limits and ours, measured in the same run.
+# One line per figure on stdout: bench <name> <value> <unit>; notes on stderr.
+set -eu
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.."
+case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
+WORK="$BUILD/bench-run"          # on the repository's disk: fsync costs what it costs there
+rm -rf "$WORK" && mkdir -p "$WORK"
+PIDS=""
+cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
+printf 'run_dir = %s\n' "$WORK" >"$DUNGHAN_CONFIG"
+LINKTEST="$BUILD/tests/helpers/linktest"
+note() { echo "# $*" >&2; }
+
+start() {  # start NAME COMMAND...: wait for its ready file
+    local name=$1; shift
+    rm -f "$WORK/$name.ready"
+    "$@" >>"$WORK/$name.log" 2>&1 &
+    PIDS="$PIDS $!"
+    eval "PID_$name=$!"
+    for _ in $(seq 1 200); do [ -f "$WORK/$name.ready" ] && return; sleep 0.05; done
+    echo "bench: $name did not start" >&2; tail "$WORK/$name.log" >&2; exit 1
+}
+stop() {  # stop NAME
+    local pid; eval "pid=\$PID_$1"
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+}
+
+# 1. The machine: raw ZeroMQ and batched durable LMDB commits.
+raw=$("$BUILD/bench/bench_zmq_raw" "$WORK" 2000000)
+echo "$raw"
+"$BUILD/bench/bench_lmdb" "$WORK"
+
+# 2. The link: 500,000 messages, durable in the sender's outbox and in the
+#    receiver's store; wall time from the sender's start to the last one
+#    applied (polled every 10 ms).
+N=500000
+start receiver "$LINKTEST" receiver
+begin=$(date +%s%N)
+start sender "$LINKTEST" sender --set count=$N
+while :; do
+    figures=$("$LINKTEST" count "ipc://$WORK/receiver.api")
+    case "$figures" in "applied=$N "*) break ;; esac
+    sleep 0.01
+done
+end=$(date +%s%N)
+link=$(( N * 1000000000 / (end - begin) ))
+echo "bench link_durable_msgs_per_s $link msgs_per_s"
+echo "bench link_p99_ms $(printf '%s' "$figures" | sed 's/.*p99_ms=\([0-9]*\).*/\1/') ms"
+echo "bench link_zmq_ratio_pct $(( link * 100 / $(echo "$raw" | awk '{print $3}') )) pct"
+echo "bench receiver_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_receiver/status) kb"
+stop sender
+
+# 3. Commands: 64 clients, one outstanding each, every reply after a
+#    durable group commit.
+"$BUILD/bench/bench_rpc" "ipc://$WORK/receiver.api" 64 5
+stop receiver
+
+# 4. Dossiers: submits from 64 clerks, then whole lifecycles.
+start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
+start assign "$BUILD/bin/dunghan-assign"
+"$BUILD/bin/dunghanctl" catalog import deploy/catalog/procedures.csv >/dev/null
+"$BUILD/bin/dunghanctl" org import units deploy/org/units.csv >/dev/null
+"$BUILD/bin/dunghanctl" org import staff deploy/org/staff.csv >/dev/null
+submit=$("$BUILD/tests/helpers/submitload" "ipc://$WORK/intake.api" 100000 64 "$WORK/acked.txt")
+note "submit: $submit"
+echo "bench submit_per_s $(echo "$submit" | sed 's/.*per_s \([0-9]*\).*/\1/') per_s"
+echo "bench submit_p99_ms $(echo "$submit" | sed 's/.*p99_ms \([0-9.]*\).*/\1/') ms"
+"$BUILD/bench/bench_lifecycle" "$WORK" 30000 128
+echo "bench intake_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_intake/status) kb"
+echo "bench assign_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_assign/status) kb"
+"$BUILD/bench/bench_calendar" deploy/calendar
