@@ -269,13 +269,8 @@ s_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
 {
     entry->reply = NULL;
     entry->reply_size = 0;
-    entry->error_text [0] = 0;
     if (entry->decode_rc) {
         entry->status = entry->decode_rc;
-        return 0;
-    }
-    if (entry->forced_rc) {
-        entry->status = entry->forced_rc;
         return 0;
     }
     const dh_envelope_t *envelope = &entry->envelope;
@@ -288,6 +283,14 @@ s_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
         if (accepted <= 0)
             return 0;           //  duplicate (acknowledged again) or out of order
     }
+    //  Refused in an earlier run of this batch: keep the refusal and its
+    //  words; a link message still counts as applied, or its sender would
+    //  resend it forever.
+    if (entry->forced_rc) {
+        entry->status = entry->forced_rc;
+        return 0;
+    }
+    entry->error_text [0] = 0;
     s_handler_t *handler = envelope->type < S_MAX_TYPE? &self->handlers [envelope->type]: NULL;
     int from = envelope->link? DH_FROM_LINK: DH_FROM_CLIENT;
     dh_call_t call = { self, txn, envelope, NULL, 0, entry->error_text };
