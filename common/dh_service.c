@@ -256,7 +256,8 @@ dh_call_reply (dh_call_t *call, const void *payload, size_t size)
     void *copy = dh_codec_alloc (call->service->codec, size? size: 1);
     if (!copy)
         return DH_E_NOMEM;
-    memcpy (copy, payload, size);
+    if (size)
+        memcpy (copy, payload, size);
     call->reply = copy;
     call->reply_size = size;
     return 0;

@@ -143,7 +143,8 @@ s_add_step (dh_service_t *service, Dh__Item *item, Dh__Step *step)
     Dh__Step **steps = dh_service_scratch (service, (item->n_steps + 1) * sizeof *steps);
     if (!steps)
         return DH_E_NOMEM;
-    memcpy (steps, item->steps, item->n_steps * sizeof *steps);
+    if (item->n_steps)
+        memcpy (steps, item->steps, item->n_steps * sizeof *steps);
     steps [item->n_steps++] = step;
     item->steps = steps;
     return 0;

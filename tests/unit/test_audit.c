@@ -17,7 +17,7 @@ s_audit (const char *folder)
     dh_txn_t *txn;
     dh_txn_begin (store, true, &txn);
     for (int i = 0; i < 50; i++) {
-        char item [32];
+        char item [48];
         snprintf (item, sizeof item, "000.10.01.H26-250425-%04d", i + 1);
         CHECK (dh_audit_append (txn, dbi, "bd.mc", "submit", item, 1745546400000 + i) == 0, "append %d", i);
     }
