@@ -43,6 +43,9 @@ PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 .PHONY: all deps build test check bench run clean help
+# Keep generated headers and objects that pattern rules would otherwise delete as
+# intermediates, so a second `make` rebuilds nothing.
+.SECONDARY:
 all: build
 
 help:
