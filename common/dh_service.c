@@ -1,3 +1,4 @@
+#include <poll.h>
 #include <stdarg.h>
 #include "dh_audit.h"
 #include "dh_clock.h"
@@ -36,6 +37,11 @@ typedef struct {
     size_t size;
 } s_packed_t;
 
+typedef struct {
+    uint8_t rid [S_RID_MAX];
+    size_t size;
+} s_rid_t;
+
 struct _dh_service_t {
     char *name;
     dh_config_t *config;
@@ -59,6 +65,16 @@ struct _dh_service_t {
     uint8_t *reply_buffer;
     size_t reply_capacity;
     uint64_t batches, messages;
+    uint64_t apply_us, commit_us, lingered_us;
+    //  Senders the last commit answered. Each is likely to send again one
+    //  round trip later; waiting for them (up to the linger) lets all
+    //  share the next commit, instead of the senders splitting into two
+    //  groups that take turns, each waiting out the other's commit.
+    s_rid_t *answered;
+    size_t answered_count;
+    int64_t answered_at_us;
+    int64_t linger_us;
+    int64_t linger_gap_us;
     dh_commit_fn *on_commit;
     void *on_commit_arg;
 };
@@ -78,6 +94,8 @@ dh_service_new (dh_config_t *config)
     self->config = config;
     int64_t batch_limit, window, resend_ms, max_message, map_size_mb, map_max_mb, test_clock;
     if (dh_config_int (config, "batch_limit", 1, 100000, &batch_limit)
+    ||  dh_config_int (config, "commit_linger_us", 0, 100000, &self->linger_us)
+    ||  dh_config_int (config, "commit_linger_gap_us", 0, 100000, &self->linger_gap_us)
     ||  dh_config_int (config, "window", 1, 10000000, &window)
     ||  dh_config_int (config, "resend_ms", 10, 3600000, &resend_ms)
     ||  dh_config_int (config, "max_message", 1024, 64 << 20, &max_message)
@@ -115,10 +133,11 @@ dh_service_new (dh_config_t *config)
 
     self->codec = dh_codec_new (max_message);
     self->entries = calloc (self->batch_limit, sizeof (s_entry_t));
+    self->answered = calloc (self->batch_limit, sizeof (s_rid_t));
     self->loop = zloop_new ();
     self->router = zsock_new (ZMQ_ROUTER);
     self->publisher = zsock_new (ZMQ_PUB);
-    if (!self->codec || !self->entries || !self->loop || !self->router || !self->publisher)
+    if (!self->codec || !self->entries || !self->answered || !self->loop || !self->router || !self->publisher)
         goto fail;
     zsock_set_sndhwm (self->router, 200000);
     zsock_set_rcvhwm (self->router, 200000);
@@ -165,6 +184,7 @@ dh_service_destroy (dh_service_t **self_p)
         unlink (self->ready_file);
     free (self->ready_file);
     free (self->entries);
+    free (self->answered);
     free (self->events);
     free (self->reply_buffer);
     free (self->name);
@@ -364,18 +384,87 @@ s_send_reply (dh_service_t *self, s_entry_t *entry)
         zmq_send (router, self->reply_buffer, size, ZMQ_DONTWAIT);
 }
 
-//  The group commit: apply entries (and work) in one transaction, commit
-//  once, then reply, acknowledge and publish.
 static int
-s_cycle (dh_service_t *self, s_entry_t *entries, size_t count, dh_work_fn *work, void *arg)
+s_rid_compare (const void *a, const void *b)
+{
+    const s_rid_t *left = a, *right = b;
+    if (left->size != right->size)
+        return left->size < right->size? -1: 1;
+    return memcmp (left->rid, right->rid, left->size);
+}
+
+static void
+s_remember_answered (dh_service_t *self, const s_entry_t *entries, size_t count)
+{
+    self->answered_count = 0;
+    for (size_t i = 0; i < count; i++)
+        if (entries [i].answer) {
+            s_rid_t *answered = &self->answered [self->answered_count++];
+            answered->size = entries [i].rid_size;
+            memcpy (answered->rid, entries [i].rid, entries [i].rid_size);
+        }
+    qsort (self->answered, self->answered_count, sizeof (s_rid_t), s_rid_compare);
+    self->answered_at_us = zclock_usecs ();
+}
+
+static bool
+s_was_answered (dh_service_t *self, const s_entry_t *entry)
+{
+    s_rid_t key = { .size = entry->rid_size };
+    memcpy (key.rid, entry->rid, entry->rid_size);
+    return bsearch (&key, self->answered, self->answered_count, sizeof (s_rid_t), s_rid_compare);
+}
+
+//  Wait until the socket has a message or the deadline passes. zmq_poll
+//  counts in milliseconds; a linger is a fraction of one, so wait on the
+//  socket's descriptor, which signals a change of ZMQ_EVENTS.
+static bool
+s_wait_readable (zsock_t *reader, int64_t until_us)
+{
+    int fd = zsock_fd (reader);
+    for (;;) {
+        if (zsock_events (reader) & ZMQ_POLLIN)
+            return true;
+        int64_t left = until_us - zclock_usecs ();
+        if (left <= 0)
+            return false;
+        struct pollfd wait = { .fd = fd, .events = POLLIN };
+        struct timespec timeout = { left / 1000000, (left % 1000000) * 1000 };
+        ppoll (&wait, 1, &timeout, NULL);
+    }
+}
+
+static int
+s_begin (dh_service_t *self, dh_txn_t **txn)
+{
+    int rc = dh_txn_begin (self->store, true, txn);
+    if (!rc && (rc = dh_link_begin (self->link, *txn)))
+        dh_txn_abort (txn);
+    return rc;
+}
+
+//  The group commit: apply entries (and work) in one transaction, commit
+//  once, then reply, acknowledge and publish. The caller may hand over a
+//  transaction in which the first `applied` entries already ran; a rerun
+//  starts a fresh one.
+static int
+s_cycle (dh_service_t *self, s_entry_t *entries, size_t count, dh_work_fn *work, void *arg,
+         dh_txn_t *open, size_t applied)
 {
     int rc;
+    int64_t started = zclock_usecs (), committing = started;
     for (;;) {
-        dh_txn_t *txn;
-        if ((rc = dh_txn_begin (self->store, true, &txn)))
-            break;
-        rc = dh_link_begin (self->link, txn);
-        for (size_t i = 0; i < count && !rc; i++)
+        dh_txn_t *txn = open;
+        size_t first = applied;
+        open = NULL;
+        applied = 0;
+        if (!txn) {
+            first = 0;
+            if ((rc = s_begin (self, &txn)))
+                break;
+        }
+        rc = 0;
+        for (size_t i = first; i < count && !rc; i++)
             rc = s_apply (self, txn, &entries [i]);
         if (!rc && work)
             rc = work (self, txn, arg);
@@ -388,6 +477,7 @@ s_cycle (dh_service_t *self, s_entry_t *entries, size_t count, dh_work_fn *work,
             s_rollback (self);
             continue;           //  an entry is now forced to fail
         }
+        committing = zclock_usecs ();
         rc = rc? (dh_txn_abort (&txn), rc): dh_txn_commit (&txn);
         if (rc == 0)
             break;
@@ -405,6 +495,9 @@ s_cycle (dh_service_t *self, s_entry_t *entries, size_t count, dh_work_fn *work,
         }
     }
     else {
+        int64_t committed = zclock_usecs ();
+        self->apply_us += committing - started;
+        self->commit_us += committed - committing;
         self->event_seq = self->event_pending;
         if (self->on_commit)
             self->on_commit (self, self->on_commit_arg);
@@ -419,6 +512,8 @@ s_cycle (dh_service_t *self, s_entry_t *entries, size_t count, dh_work_fn *work,
     for (size_t i = 0; i < count; i++)
         if (entries [i].answer)
             s_send_reply (self, &entries [i]);
+    if (entries)
+        s_remember_answered (self, entries, count);
     dh_codec_reset (self->codec);
     return rc;
 }
@@ -433,48 +528,101 @@ dh_service_on_commit (dh_service_t *self, dh_commit_fn *fn, void *arg)
 int
 dh_service_transact (dh_service_t *self, dh_work_fn *work, void *arg)
 {
-    return s_cycle (self, NULL, 0, work, arg);
+    return s_cycle (self, NULL, 0, work, arg, NULL, 0);
+}
+
+//  Take one message off the api socket into entry; false when none is ready.
+static bool
+s_receive (dh_service_t *self, zsock_t *reader, zmq_msg_t *frame, s_entry_t *entry)
+{
+    void *socket = zsock_resolve (reader);
+    int size = zmq_recv (socket, entry->rid, S_RID_MAX, ZMQ_DONTWAIT);
+    if (size < 0)
+        return false;
+    entry->rid_size = size > S_RID_MAX? S_RID_MAX: size;
+    entry->decode_rc = entry->forced_rc = 0;
+    entry->answer = true;
+    entry->status = 0;
+    if (!zsock_rcvmore (reader) || zmq_msg_recv (frame, socket, 0) < 0) {
+        entry->decode_rc = DH_E_MALFORMED;
+        return true;
+    }
+    entry->decode_rc = dh_codec_decode_envelope (self->codec, zmq_msg_data (frame),
+                                                 zmq_msg_size (frame), &entry->envelope);
+    while (zsock_rcvmore (reader)) {
+        entry->decode_rc = DH_E_MALFORMED;
+        zmq_msg_recv (frame, socket, 0);
+    }
+    if (entry->decode_rc)
+        snprintf (entry->error_text, S_ERROR_TEXT, "%s: bad envelope (%zu bytes): %s", self->name,
+                  zmq_msg_size (frame), dh_strerror (entry->decode_rc));
+    return true;
 }
 
 //  Drain what is ready (up to the batch limit) and apply it as one batch.
+//  Entries are applied as they arrive, so the time spent waiting for the
+//  senders the last commit answered is not lost: the batch is ready to
+//  commit as soon as the last of them is in.
 static int
 s_handle_api (zloop_t *loop, zsock_t *reader, void *arg)
 {
     (void) loop;
     dh_service_t *self = arg;
-    void *socket = zsock_resolve (reader);
-    size_t count = 0;
+    size_t count = 0, returned = 0, applied = 0;
+    int64_t linger_until = self->answered_at_us + self->linger_us;
+    int64_t last_arrival = zclock_usecs ();
+    dh_txn_t *txn = NULL;
+    bool applying = true;
     zmq_msg_t frame;
     zmq_msg_init (&frame);
     while (count < self->batch_limit) {
         s_entry_t *entry = &self->entries [count];
-        int size = zmq_recv (socket, entry->rid, S_RID_MAX, ZMQ_DONTWAIT);
-        if (size < 0)
+        if (!s_receive (self, reader, &frame, entry)) {
+            //  Wait while the answered senders keep coming back; a pause
+            //  says the rest went elsewhere.
+            int64_t until = last_arrival + self->linger_gap_us;
+            if (until > linger_until)
+                until = linger_until;
+            if (returned < self->answered_count && zclock_usecs () < until) {
+                int64_t waiting = zclock_usecs ();
+                bool readable = s_wait_readable (reader, until);
+                self->lingered_us += zclock_usecs () - waiting;
+                if (readable)
+                    continue;
+            }
             break;
-        entry->rid_size = size;
-        entry->decode_rc = entry->forced_rc = 0;
-        entry->answer = true;
-        entry->status = 0;
-        int more = zsock_rcvmore (reader);
-        if (!more || zmq_msg_recv (&frame, socket, 0) < 0) {
-            entry->decode_rc = DH_E_MALFORMED;
-            count++;
-            continue;
         }
-        entry->decode_rc = dh_codec_decode_envelope (self->codec, zmq_msg_data (&frame),
-                                                     zmq_msg_size (&frame), &entry->envelope);
-        while (zsock_rcvmore (reader)) {
-            entry->decode_rc = DH_E_MALFORMED;
-            zmq_msg_recv (&frame, socket, 0);
-        }
-        if (entry->decode_rc)
-            snprintf (entry->error_text, S_ERROR_TEXT, "%s: bad envelope (%zu bytes): %s", self->name,
-                      zmq_msg_size (&frame), dh_strerror (entry->decode_rc));
         count++;
+        last_arrival = zclock_usecs ();
+        if (s_was_answered (self, entry))
+            returned++;
+        if (!applying)
+            continue;
+        int64_t applying_at = zclock_usecs ();
+        int rc = txn? 0: s_begin (self, &txn);
+        if (!rc)
+            rc = s_apply (self, txn, entry);
+        self->apply_us += zclock_usecs () - applying_at;
+        if (rc) {
+            //  A rerun or a store error: s_cycle starts over with a fresh
+            //  transaction and handles it as for any batch.
+            if (txn) {
+                dh_txn_abort (&txn);
+                s_rollback (self);
+            }
+            applying = false;
+        }
+        else
+            applied = count;
     }
     zmq_msg_close (&frame);
     if (count)
-        s_cycle (self, self->entries, count, NULL, NULL);
+        s_cycle (self, self->entries, count, NULL, NULL, txn, applied);
+    else
+    if (txn) {
+        dh_txn_abort (&txn);
+        s_rollback (self);
+    }
     return 0;
 }
 
@@ -515,8 +663,12 @@ dh_service_run (dh_service_t *self)
                dh_config_get (self->config, "api"), dh_config_get (self->config, "events"),
                dh_store_path (self->store), self->event_seq);
     zloop_start (self->loop);
-    zsys_info ("%s: stopping after %" PRIu64 " batches, %" PRIu64 " messages",
-               self->name, self->batches, self->messages);
+    zsys_info ("%s: stopping after %" PRIu64 " batches, %" PRIu64 " messages; "
+               "per batch %.0f us applying, %.0f us committing, %.0f us lingering",
+               self->name, self->batches, self->messages,
+               self->batches? (double) self->apply_us / self->batches: 0.0,
+               self->batches? (double) self->commit_us / self->batches: 0.0,
+               self->batches? (double) self->lingered_us / self->batches: 0.0);
     return 0;
 }
 
@@ -549,6 +701,9 @@ dh_service_stats (dh_service_t *self, dh_service_stats_t *stats)
 {
     stats->event_seq = self->event_seq;
     stats->batches = self->batches;
+    stats->apply_us = self->apply_us;
+    stats->commit_us = self->commit_us;
+    stats->linger_us = self->lingered_us;
     stats->messages = self->messages;
 }
 

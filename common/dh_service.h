@@ -95,6 +95,9 @@ typedef struct {
     uint64_t event_seq;
     uint64_t batches;
     uint64_t messages;
+    uint64_t apply_us;          //  totals since start, microseconds
+    uint64_t commit_us;
+    uint64_t linger_us;
 } dh_service_stats_t;
 void dh_service_stats (dh_service_t *self, dh_service_stats_t *stats);
 struct _dh_link_t *dh_service_link (dh_service_t *self);

@@ -27,6 +27,9 @@ s_handle_status (dh_call_t *call, void *state)
     status.event_seq = stats.event_seq;
     status.batches = stats.batches;
     status.messages = stats.messages;
+    status.apply_us = stats.apply_us;
+    status.commit_us = stats.commit_us;
+    status.linger_us = stats.linger_us;
     status.now_ms = dh_clock_now ();
     status.map_size = dh_store_map_size (dh_service_store (service));
     Dh__PeerStatus peers [16], *peer_pointers [16];

@@ -45,6 +45,7 @@ main (int argc, char **argv)
     const char *run = argv [1];
     long total = atol (argv [2]);
     int pipes_count = atoi (argv [3]);
+    zsys_set_max_sockets (2 * pipes_count + 64);     //  two clients per pipeline
     char *intake_api = zsys_sprintf ("ipc://%s/intake.api", run);
     char *assign_api = zsys_sprintf ("ipc://%s/assign.api", run);
     zsock_t *assign_events = zsock_new_sub (zsys_sprintf ("ipc://%s/assign.events", run), "");

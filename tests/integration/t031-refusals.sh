@@ -12,8 +12,8 @@ handler=$(dh_field "$(dh_ctl assignment "$code" --json)" handler)
 
 snapshot() {
     { dh_ctl status "$code" --json; dh_ctl assignment "$code" --json; dh_ctl history "$code" --json
-      dh_ctl audit verify --service intake; dh_ctl audit verify --service assign; dh_ctl service-status intake --json | jq 'del(.batches,.messages,.now_ms)'
-      dh_ctl service-status assign --json | jq 'del(.batches,.messages,.now_ms)'; } 2>&1
+      dh_ctl audit verify --service intake; dh_ctl audit verify --service assign; dh_ctl service-status intake --json | jq 'del(.batches,.messages,.now_ms,.apply_us,.commit_us,.linger_us)'
+      dh_ctl service-status assign --json | jq 'del(.batches,.messages,.now_ms,.apply_us,.commit_us,.linger_us)'; } 2>&1
 }
 
 # expect_refused ERROR_NAME ACTOR -- dunghanctl arguments...
