@@ -178,8 +178,10 @@ pbtext_time (int64_t utc_ms, char *buffer, size_t size)
 static bool
 s_is_time (const ProtobufCFieldDescriptor *field)
 {
+    //  By our naming rule an instant is `at` or ends in `_at`.
     size_t length = strlen (field->name);
-    return field->type == PROTOBUF_C_TYPE_INT64 && length > 3 && !strcmp (field->name + length - 3, "_at");
+    return field->type == PROTOBUF_C_TYPE_INT64
+        && (!strcmp (field->name, "at") || (length > 3 && !strcmp (field->name + length - 3, "_at")));
 }
 
 static json_t *
