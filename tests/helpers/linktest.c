@@ -31,6 +31,7 @@ typedef struct {
     uint64_t produced;
     uint64_t count;
     uint64_t per_tick;
+    uint64_t per_commit;
     uint64_t this_tick;         //  left to produce in the current tick
 } s_sender_t;
 
@@ -43,8 +44,8 @@ s_produce (dh_service_t *service, dh_txn_t *txn, void *arg)
     if (dh_txn_get (txn, self->table, "produced", 8, &value) == 0)
         produced = dh_key_u64_read (value.data);
     uint64_t batch = self->count - produced;
-    if (batch > 1000)
-        batch = 1000;
+    if (batch > self->per_commit)
+        batch = self->per_commit;
     if (batch > self->this_tick)
         batch = self->this_tick;
     struct timespec ts;
@@ -92,7 +93,8 @@ s_sender_timer (zloop_t *loop, int timer_id, void *arg)
 
 static const dh_config_key_t s_sender_keys [] = {
     { "count", "100000", "messages to produce in all" },
-    { "per_tick", "8000", "messages produced per tick (at most 1,000 per commit)" },
+    { "per_tick", "8000", "messages produced per tick" },
+    { "per_commit", "1000", "most messages produced in one commit" },
     { "tick_ms", "1", "milliseconds between ticks" },
     { NULL, NULL, NULL }
 };
@@ -102,17 +104,20 @@ s_sender_setup (dh_service_t *service, void *arg)
 {
     s_sender_app_t *app = arg;
     app->service = service;
-    int64_t count, per_tick, tick_ms;
+    int64_t count, per_tick, per_commit, tick_ms;
     dh_config_t *config = dh_service_config (service);
     int rc = dh_config_int (config, "count", 0, INT64_MAX, &count);
     if (!rc)
         rc = dh_config_int (config, "per_tick", 1, 1000000, &per_tick);
+    if (!rc)
+        rc = dh_config_int (config, "per_commit", 1, 1000000, &per_commit);
     if (!rc)
         rc = dh_config_int (config, "tick_ms", 1, 10000, &tick_ms);
     if (rc || (rc = dh_store_dbi (dh_service_store (service), "produced", &app->state.table)))
         return rc;
     app->state.count = count;
     app->state.per_tick = per_tick;
+    app->state.per_commit = per_commit;
     dh_txn_t *txn;
     if ((rc = dh_txn_begin (dh_service_store (service), false, &txn)))
         return rc;
