@@ -8,6 +8,7 @@
 #include "dh_error.h"
 #include "dh_service.h"
 #include "dh_types.h"
+#include "envelope.pb-c.h"
 #include "unit.h"
 
 //  ---------------------------------------------------- the child service
@@ -278,6 +279,54 @@ s_test_batch_rerun (const char *api)
     dh_client_destroy (&client);
 }
 
+static Dh__ServiceStatus *
+s_status (dh_client_t *client)
+{
+    dh_reply_t reply;
+    if (dh_client_call (client, DH_MSG_STATUS, "x", NULL, 0, 3000, &reply) || reply.status)
+        return NULL;
+    return dh__service_status__unpack (NULL, reply.payload_size, reply.payload);
+}
+
+//  Sixteen clients, each sending its next command as soon as the last is
+//  answered: they share commits (the linger gathers those just answered),
+//  and STATUS accounts for the time spent committing.
+static void
+s_test_group_commit (const char *api)
+{
+    enum { CLIENTS = 16, ROUNDS = 50 };
+    dh_client_t *clients [CLIENTS];
+    for (int i = 0; i < CLIENTS; i++)
+        clients [i] = dh_client_new (api, "clerk");
+    Dh__ServiceStatus *before = s_status (clients [0]);
+    CHECK (before != NULL, "STATUS answers");
+    uint64_t seq;
+    int answered = 0;
+    for (int i = 0; i < CLIENTS; i++)
+        dh_client_send (clients [i], DH_MSG_TEST_PUT, "x", "good", 4, &seq);
+    for (int round = 0; round < ROUNDS; round++)
+        for (int i = 0; i < CLIENTS; i++) {
+            dh_reply_t reply;
+            if (dh_client_recv (clients [i], 3000, &reply) == 0 && reply.status == 0)
+                answered++;
+            if (round + 1 < ROUNDS)
+                dh_client_send (clients [i], DH_MSG_TEST_PUT, "x", "good", 4, &seq);
+        }
+    CHECK (answered == CLIENTS * ROUNDS, "every command answered: %d", answered);
+    Dh__ServiceStatus *after = s_status (clients [0]);
+    if (before && after) {
+        uint64_t batches = after->batches - before->batches;
+        uint64_t messages = after->messages - before->messages;
+        CHECK (messages >= CLIENTS * ROUNDS && batches * 4 <= messages,
+               "commits are shared: %" PRIu64 " messages in %" PRIu64 " batches", messages, batches);
+        CHECK (after->commit_us > before->commit_us, "commit time is accounted");
+    }
+    dh__service_status__free_unpacked (before, NULL);
+    dh__service_status__free_unpacked (after, NULL);
+    for (int i = 0; i < CLIENTS; i++)
+        dh_client_destroy (&clients [i]);
+}
+
 //  The sending side: messages written while the receiver is down arrive
 //  when it comes up; kill -9 of either end loses and duplicates nothing.
 static void
@@ -369,6 +418,7 @@ main (void)
     dh_reply_t reply;
     CHECK (dh_client_call (client, DH_MSG_CLOCK, "x", command, size, 3000, &reply) == 0 && reply.status == 0,
            "clock set: %d %s", reply.status, reply.error_text);
+    s_test_group_commit (api);
     zsock_destroy (&socket);
     dh_client_destroy (&client);
     s_stop (pid, SIGTERM);
