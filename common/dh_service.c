@@ -407,12 +407,21 @@ s_remember_answered (dh_service_t *self, const s_entry_t *entries, size_t count)
     self->answered_at_us = zclock_usecs ();
 }
 
+//  bsearch's key is the entry itself: no copy of its routing id per message.
+static int
+s_entry_rid_compare (const void *key, const void *element)
+{
+    const s_entry_t *entry = key;
+    const s_rid_t *answered = element;
+    if (entry->rid_size != answered->size)
+        return entry->rid_size < answered->size? -1: 1;
+    return memcmp (entry->rid, answered->rid, entry->rid_size);
+}
+
 static bool
 s_was_answered (dh_service_t *self, const s_entry_t *entry)
 {
-    s_rid_t key = { .size = entry->rid_size };
-    memcpy (key.rid, entry->rid, entry->rid_size);
-    return bsearch (&key, self->answered, self->answered_count, sizeof (s_rid_t), s_rid_compare);
+    return bsearch (entry, self->answered, self->answered_count, sizeof (s_rid_t), s_entry_rid_compare);
 }
 
 //  Wait until the socket has a message or the deadline passes. zmq_poll
@@ -598,11 +607,10 @@ s_handle_api (zloop_t *loop, zsock_t *reader, void *arg)
             returned++;
         if (!applying)
             continue;
-        int64_t applying_at = zclock_usecs ();
         int rc = txn? 0: s_begin (self, &txn);
         if (!rc)
             rc = s_apply (self, txn, entry);
-        self->apply_us += zclock_usecs () - applying_at;
+        self->apply_us += zclock_usecs () - last_arrival;
         if (rc) {
             //  A rerun or a store error: s_cycle starts over with a fresh
             //  transaction and handles it as for any batch.
@@ -616,13 +624,8 @@ s_handle_api (zloop_t *loop, zsock_t *reader, void *arg)
             applied = count;
     }
     zmq_msg_close (&frame);
-    if (count)
+    if (count)              //  a transaction is open only once something came
         s_cycle (self, self->entries, count, NULL, NULL, txn, applied);
-    else
-    if (txn) {
-        dh_txn_abort (&txn);
-        s_rollback (self);
-    }
     return 0;
 }
 
