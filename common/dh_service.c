@@ -72,7 +72,6 @@ struct _dh_service_t {
     //  groups that take turns, each waiting out the other's commit.
     s_rid_t *answered;
     size_t answered_count;
-    int64_t answered_at_us;
     int64_t linger_us;
     int64_t linger_gap_us;
     dh_commit_fn *on_commit;
@@ -404,7 +403,6 @@ s_remember_answered (dh_service_t *self, const s_entry_t *entries, size_t count)
             memcpy (answered->rid, entries [i].rid, entries [i].rid_size);
         }
     qsort (self->answered, self->answered_count, sizeof (s_rid_t), s_rid_compare);
-    self->answered_at_us = zclock_usecs ();
 }
 
 //  bsearch's key is the entry itself: no copy of its routing id per message.
@@ -578,8 +576,9 @@ s_handle_api (zloop_t *loop, zsock_t *reader, void *arg)
     (void) loop;
     dh_service_t *self = arg;
     size_t count = 0, returned = 0, applied = 0;
-    int64_t linger_until = self->answered_at_us + self->linger_us;
-    int64_t last_arrival = zclock_usecs ();
+    //  The linger counts only time spent waiting: applying what came
+    //  first must not use up the wait for those still on their way.
+    int64_t waited = 0;
     dh_txn_t *txn = NULL;
     bool applying = true;
     zmq_msg_t frame;
@@ -589,20 +588,22 @@ s_handle_api (zloop_t *loop, zsock_t *reader, void *arg)
         if (!s_receive (self, reader, &frame, entry)) {
             //  Wait while the answered senders keep coming back; a pause
             //  says the rest went elsewhere.
-            int64_t until = last_arrival + self->linger_gap_us;
-            if (until > linger_until)
-                until = linger_until;
-            if (returned < self->answered_count && zclock_usecs () < until) {
+            if (returned < self->answered_count && waited < self->linger_us) {
                 int64_t waiting = zclock_usecs ();
-                bool readable = s_wait_readable (reader, until);
-                self->lingered_us += zclock_usecs () - waiting;
+                int64_t wait = self->linger_us - waited;
+                if (wait > self->linger_gap_us)
+                    wait = self->linger_gap_us;
+                bool readable = s_wait_readable (reader, waiting + wait);
+                int64_t spent = zclock_usecs () - waiting;
+                waited += spent;
+                self->lingered_us += spent;
                 if (readable)
                     continue;
             }
             break;
         }
         count++;
-        last_arrival = zclock_usecs ();
+        int64_t arrived = zclock_usecs ();
         if (s_was_answered (self, entry))
             returned++;
         if (!applying)
@@ -610,7 +611,7 @@ s_handle_api (zloop_t *loop, zsock_t *reader, void *arg)
         int rc = txn? 0: s_begin (self, &txn);
         if (!rc)
             rc = s_apply (self, txn, entry);
-        self->apply_us += zclock_usecs () - last_arrival;
+        self->apply_us += zclock_usecs () - arrived;
         if (rc) {
             //  A rerun or a store error: s_cycle starts over with a fresh
             //  transaction and handles it as for any batch.

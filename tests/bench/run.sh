@@ -70,7 +70,9 @@ submit=$("$BUILD/tests/helpers/submitload" "ipc://$WORK/intake.api" 100000 64 "$
 note "submit: $submit"
 echo "bench submit_per_s $(echo "$submit" | sed 's/.*per_s \([0-9]*\).*/\1/') per_s"
 echo "bench submit_p99_ms $(echo "$submit" | sed 's/.*p99_ms \([0-9.]*\).*/\1/') ms"
-"$BUILD/bench/bench_lifecycle" "$WORK" 30000 128
+# 1,024 dossiers in flight over 4 connections per daemon (a gateway's
+# load): enough to fill the batches one commit can carry.
+"$BUILD/bench/bench_lifecycle" "$WORK" 40000 1024 4
 echo "bench intake_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_intake/status) kb"
 echo "bench assign_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_assign/status) kb"
 "$BUILD/bench/bench_calendar" deploy/calendar
