@@ -78,3 +78,75 @@ dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const ch
     uint8_t *bytes = dh_service_pack (service, message, &size);
     return bytes? dh_txn_put (txn, dbi, key, strlen (key), bytes, size): DH_E_NOMEM;
 }
+
+//  One base-128 varint at *at (at most 10 bytes); false past the end.
+static bool
+s_read_varint (const uint8_t **at, const uint8_t *end, uint64_t *value)
+{
+    *value = 0;
+    for (unsigned shift = 0; shift < 70 && *at < end; shift += 7) {
+        uint8_t byte = *(*at)++;
+        *value |= (uint64_t) (byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
+}
+
+int
+dh_txn_get_varint_field (dh_txn_t *txn, dh_dbi_t dbi, const char *key, unsigned field,
+                         uint64_t *value)
+{
+    dh_val_t stored;
+    int rc = dh_txn_get (txn, dbi, key, strlen (key), &stored);
+    if (rc)
+        return rc;
+    *value = 0;
+    const uint8_t *at = stored.data, *end = at + stored.size;
+    while (at < end) {
+        uint64_t tag, scalar;
+        if (!s_read_varint (&at, end, &tag))
+            return DH_E_CORRUPT;
+        switch (tag & 7) {
+            case 0:             //  varint
+                if (!s_read_varint (&at, end, &scalar))
+                    return DH_E_CORRUPT;
+                if (tag >> 3 == field)
+                    *value = scalar;
+                break;
+            case 1:             //  64-bit
+                at += 8;
+                break;
+            case 2:             //  length-delimited
+                if (!s_read_varint (&at, end, &scalar) || scalar > (uint64_t) (end - at))
+                    return DH_E_CORRUPT;
+                at += scalar;
+                break;
+            case 5:             //  32-bit
+                at += 4;
+                break;
+            default:
+                return DH_E_CORRUPT;
+        }
+    }
+    return at == end? 0: DH_E_CORRUPT;
+}
+
+int
+dh_txn_merge_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
+                      const ProtobufCMessage *delta)
+{
+    dh_val_t stored;
+    int rc = dh_txn_get (txn, dbi, key, strlen (key), &stored);
+    if (rc)
+        return rc;
+    size_t delta_size = protobuf_c_message_get_packed_size (delta);
+    //  The stored bytes live in the map, which the write may move: copy
+    //  them first.
+    uint8_t *merged = dh_service_scratch (service, stored.size + delta_size + 1);
+    if (!merged)
+        return DH_E_NOMEM;
+    memcpy (merged, stored.data, stored.size);
+    protobuf_c_message_pack (delta, merged + stored.size);
+    return dh_txn_put (txn, dbi, key, strlen (key), merged, stored.size + delta_size);
+}

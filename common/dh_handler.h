@@ -29,6 +29,23 @@ int dh_txn_get_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, cons
 int dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
                         const ProtobufCMessage *message);
 
+//  Read the raw bytes stored under key (a string) in dbi, and the last
+//  value of the top-level varint field `field` in them (an enum, an
+//  integer, a bool), without decoding the message. 0 when the field is
+//  absent (proto3's default). Errors: DH_E_NOT_FOUND, DH_E_CORRUPT, store
+//  errors.
+int dh_txn_get_varint_field (dh_txn_t *txn, dh_dbi_t dbi, const char *key, unsigned field,
+                             uint64_t *value);
+
+//  Fold delta into the message stored under key: its packed bytes are
+//  appended to the stored ones. Protobuf reads concatenated messages as
+//  one merged message (a singular field's last value wins, repeated
+//  fields add up), so only what changed is encoded, and the stored
+//  message is never decoded. Fields left at their default in delta keep
+//  their stored values. Errors: DH_E_NOT_FOUND, store errors.
+int dh_txn_merge_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
+                          const ProtobufCMessage *delta);
+
 //  A protobuf-c allocator over the batch's arena.
 ProtobufCAllocator dh_service_allocator (dh_service_t *service);
 

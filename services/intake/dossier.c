@@ -9,6 +9,7 @@
 #include "intake.h"
 
 #define S_UTC7_MS (7 * 3600 * 1000LL)
+#define S_ITEM_STATE_FIELD 3    //  Item.state in work.proto
 
 //  Which counter command is allowed in which state (one table).
 typedef struct {
@@ -341,6 +342,9 @@ intake_supplement_provide (dh_call_t *call, void *state)
 }
 
 //  Assign moved the item: follow it, so the counter and the public see it.
+//  This runs for every step of every dossier, so the stored item is not
+//  decoded: its state is read off the bytes, and what changed is merged
+//  in (dh_txn_merge_message).
 int
 intake_item_changed (dh_call_t *call, void *state)
 {
@@ -348,27 +352,31 @@ intake_item_changed (dh_call_t *call, void *state)
     Dh__ItemChanged *changed = (Dh__ItemChanged *) dh_call_unpack (call, &dh__item_changed__descriptor);
     if (!changed)
         return DH_E_MALFORMED;
-    Dh__Item *item;
-    int rc = s_item_get (self, call, changed->code, &item);
+    if (!s_text_ok (changed->code, 1, 100))
+        return dh_call_fail (call, DH_E_INVALID, "code is required");
+    uint64_t stored_state;
+    int rc = dh_txn_get_varint_field (call->txn, self->items, changed->code,
+                                      S_ITEM_STATE_FIELD, &stored_state);
+    if (rc == DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "no dossier %s", changed->code);
     if (rc)
-        return rc;
+        return dh_call_fail (call, rc, "cannot read dossier %s: %s", changed->code, dh_strerror (rc));
     //  The counter decided first (the applicant withdrew, the clerk
     //  refused); a late word from assign does not bring the item back.
-    if (item->state == DH__ITEM_STATE__WITHDRAWN || item->state == DH__ITEM_STATE__REJECTED) {
-        zsys_info ("intake: %s is %s; ignoring assign's %s", item->code,
-                   s_state_name (item->state), s_state_name (changed->state));
+    if (stored_state == DH__ITEM_STATE__WITHDRAWN || stored_state == DH__ITEM_STATE__REJECTED) {
+        zsys_info ("intake: %s is %s; ignoring assign's %s", changed->code,
+                   s_state_name (stored_state), s_state_name (changed->state));
         return 0;
     }
-    item->state = changed->state;
-    if (*changed->lead_unit)
-        item->lead_unit = changed->lead_unit;
-    if (*changed->handler)
-        item->handler = changed->handler;
-    if (changed->step && (rc = s_add_step (call->service, item, changed->step)))
-        return dh_call_fail (call, rc, "no memory");
-    if ((rc = s_item_put (self, call->txn, item)))
-        return dh_call_fail (call, rc, "cannot store %s", item->code);
-    size_t size;
-    uint8_t *bytes = dh_service_pack (call->service, &changed->base, &size);
-    return bytes? dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size): DH_E_NOMEM;
+    Dh__Item delta = DH__ITEM__INIT;
+    delta.state = changed->state;
+    delta.lead_unit = changed->lead_unit;
+    delta.handler = changed->handler;
+    delta.steps = &changed->step;
+    delta.n_steps = changed->step? 1: 0;
+    if ((rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &delta.base)))
+        return dh_call_fail (call, rc, "cannot store %s", changed->code);
+    //  The event is assign's word as it came.
+    return dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED,
+                               call->envelope->payload, call->envelope->payload_size);
 }

@@ -29,7 +29,10 @@ stop() {  # stop NAME
     kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
 }
 
-# 1. The machine: raw ZeroMQ and batched durable LMDB commits.
+# 1. The machine: what one durable write costs on this disk (every figure
+#    below stands on it, and it moves from machine to machine), raw
+#    ZeroMQ, and batched durable LMDB commits.
+"$BUILD/bench/bench_disk" "$WORK"
 raw=$("$BUILD/bench/bench_zmq_raw" "$WORK" 2000000)
 echo "$raw"
 "$BUILD/bench/bench_lmdb" "$WORK"
