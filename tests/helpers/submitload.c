@@ -20,6 +20,17 @@ typedef struct {
     bool busy;
 } s_clerk_t;
 
+static void
+s_clerk_send (s_clerk_t *clerk, const uint8_t *payload, size_t size, long *sent, long total)
+{
+    if (*sent >= total)
+        return;
+    dh_client_send (clerk->client, DH_MSG_SUBMIT, "bd.mc", payload, size, &clerk->seq);
+    clerk->sent_at = zclock_usecs ();
+    clerk->busy = true;
+    (*sent)++;
+}
+
 static int
 s_compare (const void *a, const void *b)
 {
@@ -65,19 +76,15 @@ main (int argc, char **argv)
     for (int i = 0; i < clients; i++)
         clerks [i].client = dh_client_new (endpoint, "submitload");
     int64_t started = zclock_usecs ();
+    //  Each clerk sends the next dossier as soon as the last one is
+    //  answered, as a clerk at the counter does: answering all the replies
+    //  first would hold every request back behind the slowest.
+    for (int i = 0; i < clients; i++) {
+        s_clerk_send (&clerks [i], payload, size, &sent, total);
+        items [i] = (zmq_pollitem_t) { dh_client_socket (clerks [i].client), 0, ZMQ_POLLIN, 0 };
+    }
     while (done < total && !zsys_interrupted) {
-        for (int i = 0; i < clients; i++) {
-            s_clerk_t *clerk = &clerks [i];
-            if (!clerk->busy && sent < total) {
-                dh_client_send (clerk->client, DH_MSG_SUBMIT, "bd.mc", payload, size, &clerk->seq);
-                clerk->sent_at = zclock_usecs ();
-                clerk->busy = true;
-                sent++;
-            }
-            items [i] = (zmq_pollitem_t) { dh_client_socket (clerk->client), 0, ZMQ_POLLIN, 0 };
-        }
         zmq_poll (items, clients, 100);
-        int64_t now = zclock_usecs ();
         for (int i = 0; i < clients; i++) {
             s_clerk_t *clerk = &clerks [i];
             if (!clerk->busy)
@@ -86,29 +93,34 @@ main (int argc, char **argv)
             if ((items [i].revents & ZMQ_POLLIN) && dh_client_recv (clerk->client, 0, &reply) == 0) {
                 if (reply.seq != clerk->seq)
                     continue;       //  a late answer to a request given up on
+                int64_t now = zclock_usecs ();
                 clerk->busy = false;
                 done++;
                 if (reply.status) {
                     refused++;
                     if (refused <= 3)
                         fprintf (stderr, "submitload: refused: %s %s\n", reply.error_name, reply.error_text);
-                    continue;
                 }
-                Dh__SubmitReply *answer = dh__submit_reply__unpack (NULL, reply.payload_size, reply.payload);
-                if (answer) {
-                    fprintf (acked_file, "%s\n", answer->code);
-                    dh__submit_reply__free_unpacked (answer, NULL);
+                else {
+                    Dh__SubmitReply *answer = dh__submit_reply__unpack (NULL, reply.payload_size, reply.payload);
+                    if (answer) {
+                        fprintf (acked_file, "%s\n", answer->code);
+                        dh__submit_reply__free_unpacked (answer, NULL);
+                    }
+                    latencies [acknowledged++] = now - clerk->sent_at;
                 }
-                latencies [acknowledged++] = now - clerk->sent_at;
+                s_clerk_send (clerk, payload, size, &sent, total);
             }
             else
-            if (now - clerk->sent_at > 3000000) {
+            if (zclock_usecs () - clerk->sent_at > 3000000) {
                 //  The daemon died with our request: give it up, reconnect.
                 dh_client_destroy (&clerk->client);
                 clerk->client = dh_client_new (endpoint, "submitload");
+                items [i].socket = dh_client_socket (clerk->client);
                 clerk->busy = false;
                 timed_out++;
                 done++;
+                s_clerk_send (clerk, payload, size, &sent, total);
             }
         }
     }
