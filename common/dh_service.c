@@ -735,8 +735,10 @@ dh_service_main (const char *name, const char *usage, int argc, char **argv,
         return 1;
     }
     dh_service_t *service = dh_service_new (config);
-    rc = service? setup (service, state): DH_E_CONFIG;
-    if (rc)
+    if (!service)
+        rc = DH_E_CONFIG;       //  dh_service_new said why
+    else
+    if ((rc = setup (service, state)))
         zsys_error ("%s: setup failed: %s", name, dh_strerror (rc));
     else
         dh_service_run (service);

@@ -2,6 +2,7 @@
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <czmq.h>
 #include "dh_error.h"
@@ -93,6 +94,15 @@ dh_store_open (const char *path, const dh_store_options_t *options, dh_store_t *
     if (lmdb_rc) {
         zsys_error ("store: cannot open %s: %s", path, mdb_strerror (lmdb_rc));
         rc = s_map (lmdb_rc);
+        goto fail;
+    }
+    //  One process per store: a second daemon started on the same folder
+    //  would share the map but not the link's counters in memory, and
+    //  would take over the api endpoint. The lock goes with the process.
+    mdb_filehandle_t fd;
+    if (mdb_env_get_fd (self->env, &fd) == 0 && flock (fd, LOCK_EX | LOCK_NB)) {
+        zsys_error ("store: %s is in use by another process (is this daemon already running?)", path);
+        rc = DH_E_BUSY;
         goto fail;
     }
     //  An existing environment may be larger than asked: keep its size.

@@ -39,6 +39,7 @@ typedef struct {
 } dh_store_options_t;
 
 //  Open (creating the folder and files if needed) the environment at path.
+//  One process at a time: DH_E_BUSY when another holds the store.
 //  options may be NULL for defaults. Errors: DH_E_IO, DH_E_CORRUPT,
 //  DH_E_NOMEM, DH_E_INVALID.
 int dh_store_open (const char *path, const dh_store_options_t *options, dh_store_t **self_p);
