@@ -63,19 +63,44 @@ stop sender
 "$BUILD/bench/bench_rpc" "ipc://$WORK/receiver.api" 64 5
 stop receiver
 
+# figures NAME SERVICE...: how each daemon's commits went during the last
+# phase (STATUS totals, minus those at the phase's start): messages per
+# commit, and the time one commit spent applying and in LMDB's commit
+# (the fsyncs). They say what bounds the phase's figure.
+declare -A SEEN
+snapshot() {
+    local d
+    for d in "$@"; do SEEN[$d]=$("$BUILD/bin/dunghanctl" service-status "$d" --json); done
+}
+figures() {
+    local phase=$1 d now; shift
+    for d in "$@"; do
+        now=$("$BUILD/bin/dunghanctl" service-status "$d" --json)
+        jq -nr --argjson a "${SEEN[$d]}" --argjson b "$now" --arg p "${phase}_$d" '
+            ($b.batches - $a.batches) as $n | select ($n > 0) |
+            "bench \($p)_msgs_per_commit \(($b.messages - $a.messages) / $n | floor) msgs",
+            "bench \($p)_apply_us_per_commit \(($b.apply_us - $a.apply_us) / $n | floor) us",
+            "bench \($p)_commit_us_per_commit \(($b.commit_us - $a.commit_us) / $n | floor) us"'
+    done
+}
+
 # 4. Dossiers: submits from 64 clerks, then whole lifecycles.
 start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
 start assign "$BUILD/bin/dunghan-assign"
 "$BUILD/bin/dunghanctl" catalog import deploy/catalog/procedures.csv >/dev/null
 "$BUILD/bin/dunghanctl" org import units deploy/org/units.csv >/dev/null
 "$BUILD/bin/dunghanctl" org import staff deploy/org/staff.csv >/dev/null
+snapshot intake assign
 submit=$("$BUILD/tests/helpers/submitload" "ipc://$WORK/intake.api" 100000 64 "$WORK/acked.txt")
 note "submit: $submit"
 echo "bench submit_per_s $(echo "$submit" | sed 's/.*per_s \([0-9]*\).*/\1/') per_s"
 echo "bench submit_p99_ms $(echo "$submit" | sed 's/.*p99_ms \([0-9.]*\).*/\1/') ms"
+figures submit intake
 # 1,024 dossiers in flight over 4 connections per daemon (a gateway's
 # load): enough to fill the batches one commit can carry.
+snapshot intake assign
 "$BUILD/bench/bench_lifecycle" "$WORK" 40000 1024 4
+figures lifecycle intake assign
 echo "bench intake_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_intake/status) kb"
 echo "bench assign_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_assign/status) kb"
 "$BUILD/bench/bench_calendar" deploy/calendar
