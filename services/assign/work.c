@@ -266,8 +266,13 @@ assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *
     char key [140];
     snprintf (key, sizeof key, "%s|%08u", item->code, item->history_count++);
     int rc;
+    //  Packed once: stored, and the answer to the command.
+    size_t item_size;
+    uint8_t *item_bytes = dh_service_pack (call->service, &item->base, &item_size);
+    if (!item_bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory");
     if ((rc = dh_txn_put_message (self->service, call->txn, self->history, key, &step->base))
-    ||  (rc = dh_txn_put_message (self->service, call->txn, self->items, item->code, &item->base))
+    ||  (rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), item_bytes, item_size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, command, item->code)))
         return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
@@ -284,7 +289,7 @@ assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *
                                                call->envelope->actor, bytes, size)))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
         return dh_call_fail (call, rc, "cannot send %s of %s", command, item->code);
-    return call->envelope->link? 0: dh_call_reply_message (call, &item->base);
+    return call->envelope->link? 0: dh_call_reply (call, item_bytes, item_size);
 }
 
 //  Intake moved the item (withdrawn, not accepted, papers supplied).
