@@ -94,15 +94,10 @@ s_read_varint (const uint8_t **at, const uint8_t *end, uint64_t *value)
 }
 
 int
-dh_txn_get_varint_field (dh_txn_t *txn, dh_dbi_t dbi, const char *key, unsigned field,
-                         uint64_t *value)
+dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t *value)
 {
-    dh_val_t stored;
-    int rc = dh_txn_get (txn, dbi, key, strlen (key), &stored);
-    if (rc)
-        return rc;
     *value = 0;
-    const uint8_t *at = stored.data, *end = at + stored.size;
+    const uint8_t *at = data, *end = at + size;
     while (at < end) {
         uint64_t tag, scalar;
         if (!s_read_varint (&at, end, &tag))

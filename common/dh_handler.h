@@ -29,13 +29,11 @@ int dh_txn_get_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, cons
 int dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
                         const ProtobufCMessage *message);
 
-//  Read the raw bytes stored under key (a string) in dbi, and the last
-//  value of the top-level varint field `field` in them (an enum, an
-//  integer, a bool), without decoding the message. 0 when the field is
-//  absent (proto3's default). Errors: DH_E_NOT_FOUND, DH_E_CORRUPT, store
-//  errors.
-int dh_txn_get_varint_field (dh_txn_t *txn, dh_dbi_t dbi, const char *key, unsigned field,
-                             uint64_t *value);
+//  The last value of the top-level varint field `field` (an enum, an
+//  integer, a bool) in a packed message, without decoding it; 0 when the
+//  field is absent (proto3's default). Errors: DH_E_CORRUPT when the
+//  bytes are not a message.
+int dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t *value);
 
 //  Fold delta into the message stored under key: its packed bytes are
 //  appended to the stored ones. Protobuf reads concatenated messages as

@@ -10,6 +10,7 @@
 
 #define S_UTC7_MS (7 * 3600 * 1000LL)
 #define S_ITEM_STATE_FIELD 3    //  Item.state in work.proto
+#define S_COMPACT_BYTES 1500    //  a stored item larger than this is stored afresh
 
 //  Which counter command is allowed in which state (one table).
 typedef struct {
@@ -342,9 +343,11 @@ intake_supplement_provide (dh_call_t *call, void *state)
 }
 
 //  Assign moved the item: follow it, so the counter and the public see it.
-//  This runs for every step of every dossier, so the stored item is not
-//  decoded: its state is read off the bytes, and what changed is merged
-//  in (dh_txn_merge_message).
+//  This runs for every step of every dossier, so the stored item is
+//  usually not decoded: its state is read off the bytes and what changed
+//  is merged in (dh_txn_merge_message). Each merge repeats the holder and
+//  the lead unit; past S_COMPACT_BYTES the item is decoded and stored
+//  afresh, which drops what later values replaced.
 int
 intake_item_changed (dh_call_t *call, void *state)
 {
@@ -354,9 +357,11 @@ intake_item_changed (dh_call_t *call, void *state)
         return DH_E_MALFORMED;
     if (!s_text_ok (changed->code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    uint64_t stored_state;
-    int rc = dh_txn_get_varint_field (call->txn, self->items, changed->code,
-                                      S_ITEM_STATE_FIELD, &stored_state);
+    dh_val_t stored;
+    uint64_t stored_state = 0;
+    int rc = dh_txn_get (call->txn, self->items, changed->code, strlen (changed->code), &stored);
+    if (!rc)
+        rc = dh_message_varint_field (stored.data, stored.size, S_ITEM_STATE_FIELD, &stored_state);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", changed->code);
     if (rc)
@@ -374,7 +379,21 @@ intake_item_changed (dh_call_t *call, void *state)
     delta.handler = changed->handler;
     delta.steps = &changed->step;
     delta.n_steps = changed->step? 1: 0;
-    if ((rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &delta.base)))
+    if (stored.size < S_COMPACT_BYTES)
+        rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &delta.base);
+    else {
+        Dh__Item *item;
+        if ((rc = s_item_get (self, call, changed->code, &item)))
+            return rc;
+        item->state = delta.state;
+        if (*delta.lead_unit)
+            item->lead_unit = delta.lead_unit;
+        if (*delta.handler)
+            item->handler = delta.handler;
+        if (!changed->step || !(rc = s_add_step (call->service, item, changed->step)))
+            rc = s_item_put (self, call->txn, item);
+    }
+    if (rc)
         return dh_call_fail (call, rc, "cannot store %s", changed->code);
     //  The event is assign's word as it came.
     return dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED,
