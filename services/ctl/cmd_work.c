@@ -267,14 +267,17 @@ s_audit_verify (int argc, char **argv)
                                           : "%-9s ok, %" PRIu64 " records\n",
                         s_services [i], report->broken_seq? report->broken_seq: report->records,
                         report->records);
-            json_array_append_new (results, json_pack ("{s:s, s:I, s:I, s:b}", "service", s_services [i],
-                "records", (json_int_t) report->records, "broken_seq", (json_int_t) report->broken_seq,
-                "ok", !report->broken_seq));
+            json_array_append_new (results, json_pack ("{s:s, s:b, s:I, s:I, s:b}", "service", s_services [i],
+                "reachable", 1, "records", (json_int_t) report->records,
+                "broken_seq", (json_int_t) report->broken_seq, "ok", !report->broken_seq));
             dh__audit_report__free_unpacked (report, NULL);
         }
         else
         if (!json)
             printf ("%-9s not reachable at %s\n", s_services [i], endpoint);
+        else
+            json_array_append_new (results, json_pack ("{s:s, s:b, s:s}", "service", s_services [i],
+                                                       "reachable", 0, "endpoint", endpoint));
         dh_client_destroy (&client);
     }
     if (json) {

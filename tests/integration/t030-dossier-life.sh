@@ -88,4 +88,9 @@ dh_expect_eq "applicant kept" 001199004567 "$(printf '%s' "$long_status" | jq -r
 dh_ctl audit verify | tee "$DH_DIR/audit.txt"
 grep -q '^intake    ok' "$DH_DIR/audit.txt" || dh_fail "intake's chain"
 grep -q '^assign    ok' "$DH_DIR/audit.txt" || dh_fail "assign's chain"
+audit_json=$(dh_ctl audit verify --json)
+dh_expect_eq "audit json, deployed" "intake:true:true,assign:true:true" \
+    "$(printf '%s' "$audit_json" | jq -r '[.[] | select(.reachable) | "\(.service):\(.reachable):\(.ok)"] | join(",")')"
+dh_expect_eq "audit json, not deployed" "deadline,notify" \
+    "$(printf '%s' "$audit_json" | jq -r '[.[] | select(.reachable | not) | .service] | join(",")')"
 echo "dossier $code: submitted, assigned to $handler, supplemented, resolved, returned"
