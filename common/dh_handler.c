@@ -110,6 +110,8 @@ dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t
                     *value = scalar;
                 break;
             case 1:             //  64-bit
+                if (end - at < 8)
+                    return DH_E_CORRUPT;
                 at += 8;
                 break;
             case 2:             //  length-delimited
@@ -118,30 +120,28 @@ dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t
                 at += scalar;
                 break;
             case 5:             //  32-bit
+                if (end - at < 4)
+                    return DH_E_CORRUPT;
                 at += 4;
                 break;
             default:
                 return DH_E_CORRUPT;
         }
     }
-    return at == end? 0: DH_E_CORRUPT;
+    return 0;
 }
 
 int
 dh_txn_merge_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
-                      const ProtobufCMessage *delta)
+                      const dh_val_t *stored, const ProtobufCMessage *delta)
 {
-    dh_val_t stored;
-    int rc = dh_txn_get (txn, dbi, key, strlen (key), &stored);
-    if (rc)
-        return rc;
     size_t delta_size = protobuf_c_message_get_packed_size (delta);
     //  The stored bytes live in the map, which the write may move: copy
     //  them first.
-    uint8_t *merged = dh_service_scratch (service, stored.size + delta_size + 1);
+    uint8_t *merged = dh_service_scratch (service, stored->size + delta_size + 1);
     if (!merged)
         return DH_E_NOMEM;
-    memcpy (merged, stored.data, stored.size);
-    protobuf_c_message_pack (delta, merged + stored.size);
-    return dh_txn_put (txn, dbi, key, strlen (key), merged, stored.size + delta_size);
+    memcpy (merged, stored->data, stored->size);
+    protobuf_c_message_pack (delta, merged + stored->size);
+    return dh_txn_put (txn, dbi, key, strlen (key), merged, stored->size + delta_size);
 }

@@ -35,14 +35,14 @@ int dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, cons
 //  bytes are not a message.
 int dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t *value);
 
-//  Fold delta into the message stored under key: its packed bytes are
-//  appended to the stored ones. Protobuf reads concatenated messages as
-//  one merged message (a singular field's last value wins, repeated
-//  fields add up), so only what changed is encoded, and the stored
-//  message is never decoded. Fields left at their default in delta keep
-//  their stored values. Errors: DH_E_NOT_FOUND, store errors.
+//  Fold delta into the message stored under key, whose bytes the caller
+//  has just read (stored): delta's packed bytes are appended to them.
+//  Protobuf reads concatenated messages as one merged message (a singular
+//  field's last value wins, repeated fields add up), so only what changed
+//  is encoded and the stored message is never decoded. Fields left at
+//  their default in delta keep their stored values. Errors: store errors.
 int dh_txn_merge_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
-                          const ProtobufCMessage *delta);
+                          const dh_val_t *stored, const ProtobufCMessage *delta);
 
 //  A protobuf-c allocator over the batch's arena.
 ProtobufCAllocator dh_service_allocator (dh_service_t *service);

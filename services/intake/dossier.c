@@ -380,7 +380,7 @@ intake_item_changed (dh_call_t *call, void *state)
     delta.steps = &changed->step;
     delta.n_steps = changed->step? 1: 0;
     if (stored.size < S_COMPACT_BYTES)
-        rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &delta.base);
+        rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &stored, &delta.base);
     else {
         Dh__Item *item;
         if ((rc = s_item_get (self, call, changed->code, &item)))

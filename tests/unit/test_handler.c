@@ -60,7 +60,9 @@ s_test_merge (dh_service_t *service, dh_dbi_t items)
         delta.handler = (char *) handlers [i];
         delta.steps = steps;
         delta.n_steps = 1;
-        CHECK (dh_txn_merge_message (service, txn, items, item.code, &delta.base) == 0, "merge %d", i);
+        dh_val_t stored;
+        CHECK (dh_txn_get (txn, items, item.code, strlen (item.code), &stored) == 0
+               && dh_txn_merge_message (service, txn, items, item.code, &stored, &delta.base) == 0, "merge %d", i);
     }
     CHECK (s_field (txn, items, item.code, 3, &state) == 0
            && state == DH__ITEM_STATE__IN_PROGRESS, "the last state wins on the bytes");
@@ -77,15 +79,15 @@ s_test_merge (dh_service_t *service, dh_dbi_t items)
            && !strcmp (merged->steps [1]->action, "assigned")
            && !strcmp (merged->steps [2]->action, "step-start"), "steps add up in order");
 
-    Dh__Item delta = DH__ITEM__INIT;
-    CHECK (dh_txn_merge_message (service, txn, items, "no-such-code", &delta.base) == DH_E_NOT_FOUND,
-           "merging into nothing is refused");
     uint8_t garbage [] = { 0x1a, 0x7f, 0x01 };     //  a length past the end
     CHECK (dh_txn_put (txn, items, "bad", 3, garbage, sizeof garbage) == 0, "put garbage");
     CHECK (s_field (txn, items, "bad", 3, &state) == DH_E_CORRUPT,
            "bytes that are not a message are corrupt");
     uint8_t cut [] = { 0x18 };                      //  field 3 varint, value missing
     CHECK (dh_message_varint_field (cut, sizeof cut, 3, &state) == DH_E_CORRUPT, "a cut varint is corrupt");
+    uint8_t short_fixed [] = { 0x09, 1, 2, 3 };     //  field 1 64-bit, 3 bytes left
+    CHECK (dh_message_varint_field (short_fixed, sizeof short_fixed, 3, &state) == DH_E_CORRUPT,
+           "a cut fixed-size field is corrupt");
     dh_txn_abort (&txn);
 }
 
