@@ -110,19 +110,16 @@ dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t
                     *value = scalar;
                 break;
             case 1:             //  64-bit
-                if (end - at < 8)
+            case 5:             //  32-bit
+                scalar = (tag & 7) == 1? 8: 4;
+                if (scalar > (uint64_t) (end - at))
                     return DH_E_CORRUPT;
-                at += 8;
+                at += scalar;
                 break;
             case 2:             //  length-delimited
                 if (!s_read_varint (&at, end, &scalar) || scalar > (uint64_t) (end - at))
                     return DH_E_CORRUPT;
                 at += scalar;
-                break;
-            case 5:             //  32-bit
-                if (end - at < 4)
-                    return DH_E_CORRUPT;
-                at += 4;
                 break;
             default:
                 return DH_E_CORRUPT;
