@@ -11,6 +11,15 @@ DAEMONS=""
 for name in intake assign deadline notify gateway; do
     [ -x "$BUILD/bin/dunghan-$name" ] && DAEMONS="$DAEMONS $name"
 done
+# A daemon already running here keeps its store (one process per store):
+# say so rather than start a second one that would refuse.
+for name in $DAEMONS; do
+    pid=$(sed -n 's/^pid=//p' "$RUN_DIR/$name.ready" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        echo "dunghan-$name is already running here (pid $pid, $RUN_DIR/$name.ready); stop it first" >&2
+        exit 1
+    fi
+done
 PIDS=""
 stop() {
     echo; echo "stopping:$DAEMONS"
