@@ -6,6 +6,11 @@
 #   $(BUILD)/bench/  benchmark programs       $(BUILD)/run/   `make run` folder
 
 BUILD   ?= build
+# `make install` (deploy/install.sh says what goes where)
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+DESTDIR    ?=
 CC      ?= gcc
 PKGS     = libczmq libzmq lmdb libprotobuf-c libsodium jansson
 OPTFLAGS ?= -O2 -g
@@ -42,7 +47,7 @@ BENCH_BIN  := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-.PHONY: all deps build test check bench run clean help
+.PHONY: all deps build test check bench run install clean help
 # Keep generated headers and objects that pattern rules would otherwise delete as
 # intermediates, so a second `make` rebuilds nothing.
 .SECONDARY:
@@ -55,6 +60,7 @@ help:
 	@echo "make test    build and run unit and integration tests"
 	@echo "make check   the same tests built with AddressSanitizer and UBSan (build-asan/)"
 	@echo "make bench   build and run the benchmark; prints 'bench <name> <value> <unit>' lines"
+	@echo "make install install on a server: programs, systemd units, /etc/dunghan (PREFIX, DESTDIR)"
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -121,6 +127,10 @@ bench: build
 
 run: build
 	@deploy/run.sh $(BUILD)
+
+install: build
+	@PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" UNITDIR="$(UNITDIR)" DESTDIR="$(DESTDIR)" \
+	    deploy/install.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan
