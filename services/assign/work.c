@@ -146,6 +146,7 @@ s_step_start (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Ass
         return dh_call_fail (call, DH_E_INVALID, "step start needs the process node (1-100 bytes)");
     item->step_node = command->node;
     item->step_started_at = step->at;
+    step->node = command->node;     //  the step recorded is the node it starts
     return 0;
 }
 

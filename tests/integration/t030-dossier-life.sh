@@ -52,6 +52,7 @@ history=$(dh_ctl history "$code" --json)
 actions=$(printf '%s' "$history" | jq -r '[.steps[].action] | join(",")')
 dh_expect_eq "history" "assigned,step-start,step-complete,supplement-request,supplement-provide,resolved,return" "$actions"
 dh_expect_eq "resolved by" "$handler" "$(printf '%s' "$history" | jq -r '.steps[5].sender')"
+dh_expect_eq "nodes" "routing,thẩm định,thẩm định" "$(printf '%s' "$history" | jq -r '[.steps[0:3][].node] | join(",")')"
 
 # The public sees state and appointment with code + ID, nothing without.
 lookup=$(dh_ctl lookup "$code" --id 001199003456 --json)
