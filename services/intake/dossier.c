@@ -382,9 +382,10 @@ intake_item_changed (dh_call_t *call, void *state)
     if (stored.size < S_COMPACT_BYTES)
         rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &stored, &delta.base);
     else {
-        Dh__Item *item;
-        if ((rc = s_item_get (self, call, changed->code, &item)))
-            return rc;
+        ProtobufCAllocator allocator = dh_service_allocator (call->service);
+        Dh__Item *item = dh__item__unpack (&allocator, stored.size, stored.data);
+        if (!item)
+            return dh_call_fail (call, DH_E_CORRUPT, "dossier %s is stored damaged", changed->code);
         item->state = delta.state;
         if (*delta.lead_unit)
             item->lead_unit = delta.lead_unit;

@@ -57,6 +57,16 @@ s_send (s_connection_t *connection, s_pipe_t *pipe, uint32_t type, const char *a
     }
 }
 
+//  Routed: the handler assign named starts the first step.
+static void
+s_start_step (s_connection_t *assign, s_pipe_t *pipe, const char *handler)
+{
+    snprintf (pipe->handler, sizeof pipe->handler, "%s", handler);
+    s_send (assign, pipe, DH_MSG_STEP_START, pipe->handler, s_payload,
+            s_command (pipe->code, "thẩm định", 1));
+    pipe->stage = S_STARTING;
+}
+
 //  The pipeline that sent the request this reply answers (and forget it).
 static s_pipe_t *
 s_answered (s_connection_t *connection, const dh_reply_t *reply)
@@ -148,12 +158,8 @@ main (int argc, char **argv)
                     Dh__ItemChanged *changed = dh__item_changed__unpack (NULL, event.payload_size, event.payload);
                     if (changed && e == 0 && changed->state == DH__ITEM_STATE__ASSIGNED) {
                         s_pipe_t *pipe = zhash_lookup (by_code, changed->code);
-                        if (pipe && pipe->stage == S_ROUTING) {
-                            snprintf (pipe->handler, sizeof pipe->handler, "%s", changed->handler);
-                            s_send (&assign [pipe->connection], pipe, DH_MSG_STEP_START, pipe->handler,
-                                    s_payload, s_command (pipe->code, "thẩm định", 1));
-                            pipe->stage = S_STARTING;
-                        }
+                        if (pipe && pipe->stage == S_ROUTING)
+                            s_start_step (&assign [pipe->connection], pipe, changed->handler);
                         else
                         if (!pipe)
                             zhash_insert (early_handlers, changed->code, changed->handler);
@@ -187,11 +193,8 @@ main (int argc, char **argv)
                 zhash_insert (by_code, pipe->code, pipe);
                 const char *handler = zhash_lookup (early_handlers, pipe->code);
                 if (handler) {
-                    snprintf (pipe->handler, sizeof pipe->handler, "%s", handler);
+                    s_start_step (&assign [c], pipe, handler);
                     zhash_delete (early_handlers, pipe->code);
-                    s_send (&assign [c], pipe, DH_MSG_STEP_START, pipe->handler, s_payload,
-                            s_command (pipe->code, "thẩm định", 1));
-                    pipe->stage = S_STARTING;
                 }
             }
             while ((items [3 + 2 * c].revents & ZMQ_POLLIN) && dh_client_recv (assign [c].client, 0, &reply) == 0) {

@@ -85,6 +85,7 @@ main (int argc, char **argv)
     }
     while (done < total && !zsys_interrupted) {
         zmq_poll (items, clients, 100);
+        int64_t polled = zclock_usecs ();
         for (int i = 0; i < clients; i++) {
             s_clerk_t *clerk = &clerks [i];
             if (!clerk->busy)
@@ -112,7 +113,7 @@ main (int argc, char **argv)
                 s_clerk_send (clerk, payload, size, &sent, total);
             }
             else
-            if (zclock_usecs () - clerk->sent_at > 3000000) {
+            if (polled - clerk->sent_at > 3000000) {
                 //  The daemon died with our request: give it up, reconnect.
                 dh_client_destroy (&clerk->client);
                 clerk->client = dh_client_new (endpoint, "submitload");
