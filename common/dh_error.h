@@ -28,7 +28,8 @@
     X (DH_E_BUSY,      -2017, "E_BUSY",          "resource busy") \
     X (DH_E_INTERNAL,  -2018, "E_INTERNAL",      "internal error") \
     X (DH_E_MALFORMED, -2019, "E_MALFORMED",     "malformed message") \
-    X (DH_E_RANGE,     -2020, "E_RANGE",         "value out of range")
+    X (DH_E_RANGE,     -2020, "E_RANGE",         "value out of range") \
+    X (DH_E_LAYOUT,    -2021, "E_LAYOUT",        "the store holds records of another layout (another version)")
 
 enum {
 #define DH_ERROR_ENUM(sym, num, name, text) sym = num,

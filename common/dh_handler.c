@@ -79,66 +79,64 @@ dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const ch
     return bytes? dh_txn_put (txn, dbi, key, strlen (key), bytes, size): DH_E_NOMEM;
 }
 
-//  One base-128 varint at *at (at most 10 bytes); false past the end.
-static bool
-s_read_varint (const uint8_t **at, const uint8_t *end, uint64_t *value)
-{
-    *value = 0;
-    for (unsigned shift = 0; shift < 70 && *at < end; shift += 7) {
-        uint8_t byte = *(*at)++;
-        *value |= (uint64_t) (byte & 0x7f) << shift;
-        if (!(byte & 0x80))
-            return true;
-    }
-    return false;
-}
-
 int
-dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t *value)
+dh_txn_get_merged_message (dh_service_t *service, dh_txn_t *txn, const dh_dbi_t *dbis, size_t parts,
+                           const char *key, const ProtobufCMessageDescriptor *descriptor,
+                           ProtobufCMessage **message)
 {
-    *value = 0;
-    const uint8_t *at = data, *end = at + size;
-    while (at < end) {
-        uint64_t tag, scalar;
-        if (!s_read_varint (&at, end, &tag))
-            return DH_E_CORRUPT;
-        switch (tag & 7) {
-            case 0:             //  varint
-                if (!s_read_varint (&at, end, &scalar))
-                    return DH_E_CORRUPT;
-                if (tag >> 3 == field)
-                    *value = scalar;
-                break;
-            case 1:             //  64-bit
-            case 5:             //  32-bit
-                scalar = (tag & 7) == 1? 8: 4;
-                if (scalar > (uint64_t) (end - at))
-                    return DH_E_CORRUPT;
-                at += scalar;
-                break;
-            case 2:             //  length-delimited
-                if (!s_read_varint (&at, end, &scalar) || scalar > (uint64_t) (end - at))
-                    return DH_E_CORRUPT;
-                at += scalar;
-                break;
-            default:
-                return DH_E_CORRUPT;
-        }
+    dh_val_t values [parts];
+    size_t size = 0;
+    for (size_t i = 0; i < parts; i++) {
+        int rc = dh_txn_get (txn, dbis [i], key, strlen (key), &values [i]);
+        if (rc)
+            return rc;
+        size += values [i].size;
     }
-    return 0;
-}
-
-int
-dh_txn_merge_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
-                      const dh_val_t *stored, const ProtobufCMessage *delta)
-{
-    size_t delta_size = protobuf_c_message_get_packed_size (delta);
-    //  The stored bytes live in the map, which the write may move: copy
-    //  them first.
-    uint8_t *merged = dh_service_scratch (service, stored->size + delta_size + 1);
-    if (!merged)
+    uint8_t *bytes = dh_service_scratch (service, size + 1);
+    if (!bytes)
         return DH_E_NOMEM;
-    memcpy (merged, stored->data, stored->size);
-    protobuf_c_message_pack (delta, merged + stored->size);
-    return dh_txn_put (txn, dbi, key, strlen (key), merged, stored->size + delta_size);
+    size = 0;
+    for (size_t i = 0; i < parts; i++) {
+        memcpy (bytes + size, values [i].data, values [i].size);
+        size += values [i].size;
+    }
+    ProtobufCAllocator allocator = dh_service_allocator (service);
+    *message = protobuf_c_message_unpack (descriptor, &allocator, size, bytes);
+    return *message? 0: DH_E_CORRUPT;
+}
+
+int
+dh_txn_journal_message (dh_txn_t *txn, dh_dbi_t dbi, uint64_t previous,
+                        const ProtobufCMessage *message, uint64_t *seq)
+{
+    size_t size = protobuf_c_message_get_packed_size (message);
+    void *data;
+    int rc = dh_journal_reserve (txn, dbi, previous, size, &data, seq);
+    if (!rc)
+        protobuf_c_message_pack (message, data);
+    return rc;
+}
+
+int
+dh_txn_journal_messages (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, uint64_t newest,
+                         size_t max, const ProtobufCMessageDescriptor *descriptor,
+                         ProtobufCMessage ***messages, size_t *count)
+{
+    *count = 0;
+    dh_val_t *entries = dh_service_scratch (service, (max + 1) * sizeof *entries);
+    *messages = dh_service_scratch (service, (max + 1) * sizeof **messages);
+    if (!entries || !*messages)
+        return DH_E_NOMEM;
+    size_t found;
+    int rc = dh_journal_read (txn, dbi, newest, entries, max, &found);
+    if (rc)
+        return rc;
+    ProtobufCAllocator allocator = dh_service_allocator (service);
+    for (size_t i = 0; i < found; i++) {
+        (*messages) [i] = protobuf_c_message_unpack (descriptor, &allocator, entries [i].size, entries [i].data);
+        if (!(*messages) [i])
+            return DH_E_CORRUPT;
+    }
+    *count = found;
+    return 0;
 }

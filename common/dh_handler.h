@@ -5,6 +5,7 @@
 #define DH_HANDLER_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "dh_journal.h"
 #include "dh_service.h"
 
 //  Unpack the call's payload as descriptor's message; NULL after
@@ -29,20 +30,28 @@ int dh_txn_get_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, cons
 int dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
                         const ProtobufCMessage *message);
 
-//  The last value of the top-level varint field `field` (an enum, an
-//  integer, a bool) in a packed message, without decoding it; 0 when the
-//  field is absent (proto3's default). Errors: DH_E_CORRUPT when the
-//  bytes are not a message.
-int dh_message_varint_field (const void *data, size_t size, unsigned field, uint64_t *value);
+//  Read the message stored in parts under the same key in several
+//  sub-databases (what never changes in one, what changes in another):
+//  protobuf reads concatenated messages as one, a singular field's last
+//  value winning, so a later part overrides an earlier one. Errors:
+//  DH_E_NOT_FOUND when a part is missing, DH_E_CORRUPT, store errors.
+//  @note the message lives until the batch ends.
+int dh_txn_get_merged_message (dh_service_t *service, dh_txn_t *txn, const dh_dbi_t *dbis, size_t parts,
+                               const char *key, const ProtobufCMessageDescriptor *descriptor,
+                               ProtobufCMessage **message);
 
-//  Fold delta into the message stored under key, whose bytes the caller
-//  has just read (stored): delta's packed bytes are appended to them.
-//  Protobuf reads concatenated messages as one merged message (a singular
-//  field's last value wins, repeated fields add up), so only what changed
-//  is encoded and the stored message is never decoded. Fields left at
-//  their default in delta keep their stored values. Errors: store errors.
-int dh_txn_merge_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
-                          const dh_val_t *stored, const ProtobufCMessage *delta);
+//  Append a message to an item's journal (dh_journal.h) after previous
+//  (0: the item's first); *seq gets the entry's number, the item's newest.
+int dh_txn_journal_message (dh_txn_t *txn, dh_dbi_t dbi, uint64_t previous,
+                            const ProtobufCMessage *message, uint64_t *seq);
+
+//  The messages of the item whose newest journal entry is newest, oldest
+//  first, at most max. Errors: those of dh_journal_read; DH_E_CORRUPT for
+//  an entry that is not a descriptor message.
+//  @note the messages live until the batch ends.
+int dh_txn_journal_messages (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, uint64_t newest,
+                             size_t max, const ProtobufCMessageDescriptor *descriptor,
+                             ProtobufCMessage ***messages, size_t *count);
 
 //  A protobuf-c allocator over the batch's arena.
 ProtobufCAllocator dh_service_allocator (dh_service_t *service);

@@ -245,6 +245,47 @@ dh_service_audit (dh_service_t *self, dh_txn_t *txn, const char *actor,
     return dh_audit_append (txn, self->audit, actor, command, item, dh_clock_now ());
 }
 
+int
+dh_service_layout (dh_service_t *self, uint32_t layout)
+{
+    static const char *key = "layout";
+    dh_txn_t *txn;
+    int rc = dh_txn_begin (self->store, true, &txn);
+    if (rc)
+        return rc;
+    uint64_t stored = 0, audited = 0;
+    dh_val_t value;
+    rc = dh_txn_get (txn, self->table, key, strlen (key), &value);
+    if (rc == 0 && value.size != 8)
+        rc = DH_E_CORRUPT;
+    else
+    if (rc == 0)
+        stored = dh_key_u64_read (value.data);
+    else
+    if (rc == DH_E_NOT_FOUND)
+        //  Stores from before layouts were recorded hold layout 1; a new
+        //  store has nothing in its audit chain yet.
+        rc = dh_txn_count (txn, self->audit, &audited);
+    if (!rc && stored == 0 && audited == 0) {
+        uint8_t bytes [8];
+        dh_key_u64 (bytes, layout);
+        if (!(rc = dh_txn_put (txn, self->table, key, strlen (key), bytes, 8)))
+            return dh_txn_commit (&txn);
+    }
+    dh_txn_abort (&txn);
+    if (rc)
+        return rc;
+    if (stored == 0)
+        stored = 1;
+    if (stored != layout) {
+        zsys_error ("%s: the store %s holds layout %" PRIu64 "; this program reads layout %u. Run the version that "
+                    "wrote it, or move the store aside to start afresh (README: Upgrading)",
+                    self->name, dh_config_get (self->config, "data"), stored, layout);
+        return DH_E_LAYOUT;
+    }
+    return 0;
+}
+
 dh_dbi_t
 dh_service_audit_dbi (dh_service_t *self)
 {

@@ -73,6 +73,11 @@ void dh_service_on_commit (dh_service_t *self, dh_commit_fn *fn, void *arg);
 //  command does, with its effect).
 int dh_service_audit (dh_service_t *self, dh_txn_t *txn, const char *actor,
                       const char *command, const char *item);
+//  Check that the store holds records in the layout this program reads
+//  (a number the daemon raises whenever it changes what it stores), and
+//  record it in a new store. Errors: DH_E_LAYOUT (logged, naming both).
+int dh_service_layout (dh_service_t *self, uint32_t layout);
+
 //  The audit chain's sub-database, for AUDIT_VERIFY.
 dh_dbi_t dh_service_audit_dbi (dh_service_t *self);
 

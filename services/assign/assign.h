@@ -7,6 +7,9 @@
 #include "work.pb-c.h"
 #include "dh_service.h"
 
+//  What the store holds (dh_service_layout): 2 since the steps journal.
+#define ASSIGN_LAYOUT 2
+
 typedef struct {
     dh_service_t *service;
     dh_dbi_t units;             //  unit code -> Unit
@@ -14,7 +17,7 @@ typedef struct {
     dh_dbi_t unit_staff;        //  "unit|staff id" -> role (index for routing)
     dh_dbi_t items;             //  item code -> Assignment
     dh_dbi_t load;              //  staff id -> open items held (uint32)
-    dh_dbi_t history;           //  "code|seq" -> Step
+    dh_dbi_t steps;             //  journal of Steps (dh_journal), newest in Assignment.last_step
 } assign_t;
 
 //  org.c

@@ -32,12 +32,13 @@ s_setup (dh_service_t *service, void *state)
     self->service = service;
     dh_store_t *store = dh_service_store (service);
     int rc;
-    if ((rc = dh_store_dbi (store, "units", &self->units))
+    if ((rc = dh_service_layout (service, ASSIGN_LAYOUT))
+    ||  (rc = dh_store_dbi (store, "units", &self->units))
     ||  (rc = dh_store_dbi (store, "staff", &self->staff))
     ||  (rc = dh_store_dbi (store, "unit_staff", &self->unit_staff))
     ||  (rc = dh_store_dbi (store, "items", &self->items))
     ||  (rc = dh_store_dbi (store, "load", &self->load))
-    ||  (rc = dh_store_dbi (store, "history", &self->history)))
+    ||  (rc = dh_store_dbi (store, "steps", &self->steps)))
         return rc;
     for (size_t i = 0; i < sizeof s_routes / sizeof s_routes [0]; i++)
         dh_service_on (service, s_routes [i].type, s_routes [i].fn, self, s_routes [i].from);

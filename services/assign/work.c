@@ -264,16 +264,16 @@ int
 assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *step,
                const char *command, bool tell_intake)
 {
-    char key [140];
-    snprintf (key, sizeof key, "%s|%08u", item->code, item->history_count++);
-    int rc;
+    int rc = dh_txn_journal_message (call->txn, self->steps, item->last_step, &step->base, &item->last_step);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
+    item->history_count++;
     //  Packed once: stored, and the answer to the command.
     size_t item_size;
     uint8_t *item_bytes = dh_service_pack (call->service, &item->base, &item_size);
     if (!item_bytes)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
-    if ((rc = dh_txn_put_message (self->service, call->txn, self->history, key, &step->base))
-    ||  (rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), item_bytes, item_size))
+    if ((rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), item_bytes, item_size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, command, item->code)))
         return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
@@ -334,15 +334,10 @@ assign_history (dh_call_t *call, void *state)
         return dh_call_fail (call, rc, "no item %.100s", command->code);
     Dh__History history = DH__HISTORY__INIT;
     history.code = item->code;
-    history.steps = dh_service_scratch (call->service, (item->history_count + 1) * sizeof (Dh__Step *));
-    for (uint32_t i = 0; i < item->history_count; i++) {
-        char key [140];
-        snprintf (key, sizeof key, "%s|%08u", item->code, i);
-        Dh__Step *step;
-        if (dh_txn_get_message (self->service, call->txn, self->history, key,
-                                &dh__step__descriptor, (ProtobufCMessage **) &step) == 0)
-            history.steps [history.n_steps++] = step;
-    }
+    rc = dh_txn_journal_messages (self->service, call->txn, self->steps, item->last_step, item->history_count,
+                                  &dh__step__descriptor, (ProtobufCMessage ***) &history.steps, &history.n_steps);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot read the history of %s: %s", item->code, dh_strerror (rc));
     return dh_call_reply_message (call, &history.base);
 }
 

@@ -9,8 +9,7 @@
 #include "intake.h"
 
 #define S_UTC7_MS (7 * 3600 * 1000LL)
-#define S_ITEM_STATE_FIELD 3    //  Item.state in work.proto
-#define S_COMPACT_BYTES 1500    //  a stored item larger than this is stored afresh
+#define S_STEPS_MAX 10000       //  steps read back for one dossier
 
 //  Which counter command is allowed in which state (one table).
 typedef struct {
@@ -120,29 +119,46 @@ s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char 
     return rc;
 }
 
+//  The whole item: both stored parts, and its steps from the journal.
 static int
 s_item_get (intake_t *self, dh_call_t *call, const char *code, Dh__Item **item)
 {
     if (!s_text_ok (code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    int rc = dh_txn_get_message (self->service, call->txn, self->items, code,
-                                 &dh__item__descriptor, (ProtobufCMessage **) item);
+    dh_dbi_t parts [] = { self->dossiers, self->status };
+    int rc = dh_txn_get_merged_message (self->service, call->txn, parts, 2, code,
+                                        &dh__item__descriptor, (ProtobufCMessage **) item);
+    if (!rc)
+        rc = dh_txn_journal_messages (self->service, call->txn, self->steps, (*item)->last_step, S_STEPS_MAX,
+                                      &dh__step__descriptor, (ProtobufCMessage ***) &(*item)->steps,
+                                      &(*item)->n_steps);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", code);
     return rc? dh_call_fail (call, rc, "cannot read dossier %s: %s", code, dh_strerror (rc)): 0;
 }
 
+//  The part that changes: only what a later value may replace.
 static int
-s_item_put (intake_t *self, dh_txn_t *txn, const Dh__Item *item)
+s_status_put (intake_t *self, dh_txn_t *txn, const Dh__Item *item)
 {
-    return dh_txn_put_message (self->service, txn, self->items, item->code, &item->base);
+    Dh__Item status = DH__ITEM__INIT;
+    status.state = item->state;
+    status.lead_unit = item->lead_unit;
+    status.handler = item->handler;
+    status.reason = item->reason;
+    status.last_step = item->last_step;
+    return dh_txn_put_message (self->service, txn, self->status, item->code, &status.base);
 }
 
-//  Add a step to the item's history (what the public lookup shows).
+//  Add a step to the item's journal (the public lookup shows its name),
+//  and to the item in hand.
 static int
-s_add_step (dh_service_t *service, Dh__Item *item, Dh__Step *step)
+s_add_step (intake_t *self, dh_txn_t *txn, Dh__Item *item, Dh__Step *step)
 {
-    Dh__Step **steps = dh_service_scratch (service, (item->n_steps + 1) * sizeof *steps);
+    int rc = dh_txn_journal_message (txn, self->steps, item->last_step, &step->base, &item->last_step);
+    if (rc)
+        return rc;
+    Dh__Step **steps = dh_service_scratch (self->service, (item->n_steps + 1) * sizeof *steps);
     if (!steps)
         return DH_E_NOMEM;
     if (item->n_steps)
@@ -150,6 +166,14 @@ s_add_step (dh_service_t *service, Dh__Item *item, Dh__Step *step)
     steps [item->n_steps++] = step;
     item->steps = steps;
     return 0;
+}
+
+//  The journal's place is not the reader's business.
+static int
+s_reply_item (dh_call_t *call, Dh__Item *item)
+{
+    item->last_step = 0;
+    return dh_call_reply_message (call, &item->base);
 }
 
 static Dh__Step *
@@ -194,10 +218,8 @@ intake_submit (dh_call_t *call, void *state)
     Dh__Item item = DH__ITEM__INIT;
     item.code = code;
     item.kind = "DOSSIER";
-    item.state = DH__ITEM_STATE__RECEIVED;
     item.procedure_code = procedure->code;
     item.agency = procedure->agency;
-    item.lead_unit = procedure->lead_unit;
     item.applicant = submit->applicant;
     item.channel = submit->channel;
     item.n_documents = submit->n_documents;
@@ -209,10 +231,15 @@ intake_submit (dh_call_t *call, void *state)
     item.due_at = due_at;
     item.rule_version = procedure->rule_version;
     item.received_by = (char *) call->envelope->actor;
+    if ((rc = dh_txn_put_message (self->service, call->txn, self->dossiers, code, &item.base)))
+        return dh_call_fail (call, rc, "cannot store dossier %s", code);
+    item.state = DH__ITEM_STATE__RECEIVED;
+    item.lead_unit = procedure->lead_unit;
     Dh__Step *step = s_step (call->service, "received", call->envelope->actor, procedure->name);
-    if (!step || (rc = s_add_step (call->service, &item, step)))
+    if (!step)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
-    if ((rc = s_item_put (self, call->txn, &item)))
+    if ((rc = s_add_step (self, call->txn, &item, step))
+    ||  (rc = s_status_put (self, call->txn, &item)))
         return dh_call_fail (call, rc, "cannot store dossier %s", code);
 
     Dh__ItemReceived received = DH__ITEM_RECEIVED__INIT;
@@ -244,7 +271,7 @@ intake_item_status (dh_call_t *call, void *state)
         return DH_E_MALFORMED;
     Dh__Item *item;
     int rc = s_item_get (state, call, command->code, &item);
-    return rc? rc: dh_call_reply_message (call, &item->base);
+    return rc? rc: s_reply_item (call, item);
 }
 
 //  The public sees state, appointment and the steps' names; nothing
@@ -306,7 +333,7 @@ s_transition (dh_call_t *call, intake_t *self, bool reason_required)
     item->state = transition->to;
     item->reason = command->reason;
     Dh__Step *step = s_step (call->service, transition->name, call->envelope->actor, command->reason);
-    if (!step || s_add_step (call->service, item, step))
+    if (!step)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
     changed.code = item->code;
@@ -314,14 +341,15 @@ s_transition (dh_call_t *call, intake_t *self, bool reason_required)
     changed.step = step;
     size_t size;
     uint8_t *bytes = dh_service_pack (call->service, &changed.base, &size);
-    if ((rc = s_item_put (self, call->txn, item))
+    if ((rc = s_add_step (self, call->txn, item, step))
+    ||  (rc = s_status_put (self, call->txn, item))
     ||  !bytes
     ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_CHANGED,
                                call->envelope->actor, bytes, size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, transition->name, item->code))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
         return dh_call_fail (call, rc? rc: DH_E_NOMEM, "cannot record %s of %s", transition->name, item->code);
-    return dh_call_reply_message (call, &item->base);
+    return s_reply_item (call, item);
 }
 
 int
@@ -343,11 +371,8 @@ intake_supplement_provide (dh_call_t *call, void *state)
 }
 
 //  Assign moved the item: follow it, so the counter and the public see it.
-//  This runs for every step of every dossier, so the stored item is
-//  usually not decoded: its state is read off the bytes and what changed
-//  is merged in (dh_txn_merge_message). Each merge repeats the holder and
-//  the lead unit; past S_COMPACT_BYTES the item is decoded and stored
-//  afresh, which drops what later values replaced.
+//  This runs for every step of every dossier, so only the small part
+//  that changes is read and written.
 int
 intake_item_changed (dh_call_t *call, void *state)
 {
@@ -357,44 +382,29 @@ intake_item_changed (dh_call_t *call, void *state)
         return DH_E_MALFORMED;
     if (!s_text_ok (changed->code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    dh_val_t stored;
-    uint64_t stored_state = 0;
-    int rc = dh_txn_get (call->txn, self->items, changed->code, strlen (changed->code), &stored);
-    if (!rc)
-        rc = dh_message_varint_field (stored.data, stored.size, S_ITEM_STATE_FIELD, &stored_state);
+    Dh__Item *status;
+    int rc = dh_txn_get_message (self->service, call->txn, self->status, changed->code,
+                                 &dh__item__descriptor, (ProtobufCMessage **) &status);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", changed->code);
     if (rc)
         return dh_call_fail (call, rc, "cannot read dossier %s: %s", changed->code, dh_strerror (rc));
     //  The counter decided first (the applicant withdrew, the clerk
     //  refused); a late word from assign does not bring the item back.
-    if (stored_state == DH__ITEM_STATE__WITHDRAWN || stored_state == DH__ITEM_STATE__REJECTED) {
+    if (status->state == DH__ITEM_STATE__WITHDRAWN || status->state == DH__ITEM_STATE__REJECTED) {
         zsys_info ("intake: %s is %s; ignoring assign's %s", changed->code,
-                   s_state_name (stored_state), s_state_name (changed->state));
+                   s_state_name (status->state), s_state_name (changed->state));
         return 0;
     }
-    Dh__Item delta = DH__ITEM__INIT;
-    delta.state = changed->state;
-    delta.lead_unit = changed->lead_unit;
-    delta.handler = changed->handler;
-    delta.steps = &changed->step;
-    delta.n_steps = changed->step? 1: 0;
-    if (stored.size < S_COMPACT_BYTES)
-        rc = dh_txn_merge_message (call->service, call->txn, self->items, changed->code, &stored, &delta.base);
-    else {
-        ProtobufCAllocator allocator = dh_service_allocator (call->service);
-        Dh__Item *item = dh__item__unpack (&allocator, stored.size, stored.data);
-        if (!item)
-            return dh_call_fail (call, DH_E_CORRUPT, "dossier %s is stored damaged", changed->code);
-        item->state = delta.state;
-        if (*delta.lead_unit)
-            item->lead_unit = delta.lead_unit;
-        if (*delta.handler)
-            item->handler = delta.handler;
-        if (!changed->step || !(rc = s_add_step (call->service, item, changed->step)))
-            rc = s_item_put (self, call->txn, item);
-    }
-    if (rc)
+    status->code = changed->code;
+    status->state = changed->state;
+    if (*changed->lead_unit)
+        status->lead_unit = changed->lead_unit;
+    if (*changed->handler)
+        status->handler = changed->handler;
+    if ((changed->step && (rc = dh_txn_journal_message (call->txn, self->steps, status->last_step,
+                                                         &changed->step->base, &status->last_step)))
+    ||  (rc = s_status_put (self, call->txn, status)))
         return dh_call_fail (call, rc, "cannot store %s", changed->code);
     //  The event is assign's word as it came.
     return dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED,

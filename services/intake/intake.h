@@ -6,10 +6,20 @@
 #include "work.pb-c.h"
 #include "dh_service.h"
 
+//  What the store holds (dh_service_layout): 2 since dossiers, status
+//  and the steps journal were split.
+#define INTAKE_LAYOUT 2
+
 typedef struct {
     dh_service_t *service;
     dh_dbi_t procedures;        //  procedure code -> Procedure
-    dh_dbi_t items;             //  dossier code -> Item
+    //  A dossier is stored in two parts under its code, read as one Item
+    //  (dh_txn_get_merged_message): what was received, written once, and
+    //  what changes, small, so that following a thousand dossiers in
+    //  flight rewrites few pages. Its steps are in a journal.
+    dh_dbi_t dossiers;          //  code -> Item as received (applicant, papers, appointment)
+    dh_dbi_t status;            //  code -> Item: state, lead unit, handler, reason, last_step
+    dh_dbi_t steps;             //  journal of Steps (dh_journal)
     dh_dbi_t day_counters;      //  "agency|yyMMdd" -> last sequence number
     struct _dh_calendar_t *calendar;
 } intake_t;

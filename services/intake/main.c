@@ -33,8 +33,11 @@ s_setup (dh_service_t *service, void *state)
     self->service = service;
     dh_store_t *store = dh_service_store (service);
     int rc;
-    if ((rc = dh_store_dbi (store, "procedures", &self->procedures))
-    ||  (rc = dh_store_dbi (store, "items", &self->items))
+    if ((rc = dh_service_layout (service, INTAKE_LAYOUT))
+    ||  (rc = dh_store_dbi (store, "procedures", &self->procedures))
+    ||  (rc = dh_store_dbi (store, "dossiers", &self->dossiers))
+    ||  (rc = dh_store_dbi (store, "status", &self->status))
+    ||  (rc = dh_store_dbi (store, "steps", &self->steps))
     ||  (rc = dh_store_dbi (store, "day_counters", &self->day_counters)))
         return rc;
     const char *calendar_dir = dh_config_get (dh_service_config (service), "calendar");

@@ -3,7 +3,8 @@
     life after crashes:
       every acknowledged code exists, once; codes are unique and gap-free
       per agency and day; assign holds every item intake has, exactly once,
-      each with one lead unit; handlers' loads match the items they hold.
+      each with one lead unit; handlers' loads match the items they hold;
+      every item's steps journal links back, entry by entry, to its first.
     workcheck INTAKE_LMDB ASSIGN_LMDB [ACKED_FILE]  */
 #include <czmq.h>
 #include <lmdb.h>
@@ -43,6 +44,41 @@ s_cursor (s_store_t *store, const char *name)
     return cursor;
 }
 
+static MDB_dbi
+s_dbi (s_store_t *store, const char *name)
+{
+    MDB_dbi dbi = 0;
+    if (mdb_dbi_open (store->txn, name, 0, &dbi))
+        fprintf (stderr, "workcheck: no table %s\n", name);
+    return dbi;
+}
+
+//  How many entries the journal chain ending at newest holds (each an
+//  8-byte big-endian link to the previous one, then a Step); -1 if a
+//  link is missing, points forward or an entry is not a Step.
+static long
+s_chain (s_store_t *store, MDB_dbi journal, uint64_t newest)
+{
+    long count = 0;
+    for (uint64_t seq = newest; seq; count++) {
+        uint8_t key_bytes [8];
+        for (int i = 0; i < 8; i++)
+            key_bytes [i] = (uint8_t) (seq >> (56 - 8 * i));
+        MDB_val key = { 8, key_bytes }, value;
+        if (mdb_get (store->txn, journal, &key, &value) || value.mv_size < 8)
+            return -1;
+        uint64_t previous = 0;
+        for (int i = 0; i < 8; i++)
+            previous = previous << 8 | ((uint8_t *) value.mv_data) [i];
+        Dh__Step *step = dh__step__unpack (NULL, value.mv_size - 8, (uint8_t *) value.mv_data + 8);
+        if (!step || previous >= seq)
+            return -1;
+        dh__step__free_unpacked (step, NULL);
+        seq = previous;
+    }
+    return count;
+}
+
 static char *
 s_key (MDB_val *key)
 {
@@ -63,13 +99,26 @@ main (int argc, char **argv)
     zhash_t *day_max = zhash_new ();            //  agency-day -> highest number (as text)
     zhash_t *day_count = zhash_new ();
     MDB_val key, value;
-    MDB_cursor *cursor = s_cursor (&intake, "items");
+    //  Intake keeps a dossier in two parts under its code, read as one.
+    MDB_cursor *cursor = s_cursor (&intake, "status");
+    MDB_dbi dossiers = s_dbi (&intake, "dossiers"), intake_steps = s_dbi (&intake, "steps");
     long items = 0;
     for (int op = MDB_FIRST; cursor && mdb_cursor_get (cursor, &key, &value, op) == 0; op = MDB_NEXT) {
         char *code = s_key (&key);
-        Dh__Item *item = dh__item__unpack (NULL, value.mv_size, value.mv_data);
+        MDB_val received;
+        Dh__Item *item = NULL;
+        CHECK (mdb_get (intake.txn, dossiers, &key, &received) == 0, "intake has a status but no dossier %s", code);
+        if (received.mv_data) {
+            uint8_t *whole = malloc (received.mv_size + value.mv_size + 1);
+            memcpy (whole, received.mv_data, received.mv_size);
+            memcpy (whole + received.mv_size, value.mv_data, value.mv_size);
+            item = dh__item__unpack (NULL, received.mv_size + value.mv_size, whole);
+            free (whole);
+        }
         CHECK (item && !strcmp (item->code, code), "intake item %s unreadable or misfiled", code);
         CHECK (item && *item->lead_unit, "intake item %s has no lead unit", code);
+        CHECK (item && s_chain (&intake, intake_steps, item->last_step) >= 1,
+               "intake item %s: its steps do not read back", code);
         zhash_insert (intake_items, code, "1");
         //  agency-yyMMdd-NNNN: the number after the last '-'.
         char *dash = strrchr (code, '-');
@@ -123,6 +172,7 @@ main (int argc, char **argv)
     //  Assign: the same items, each once, one lead unit, loads that add up.
     zhash_t *held = zhash_new ();       //  handler -> open items held
     cursor = s_cursor (&assign, "items");
+    MDB_dbi assign_steps = s_dbi (&assign, "steps");
     long assigned = 0;
     for (int op = MDB_FIRST; cursor && mdb_cursor_get (cursor, &key, &value, op) == 0; op = MDB_NEXT) {
         char *code = s_key (&key);
@@ -131,6 +181,8 @@ main (int argc, char **argv)
         CHECK (zhash_lookup (intake_items, code), "assign holds %s that intake does not have", code);
         if (item) {
             CHECK (*item->lead_unit, "%s has no lead unit", code);
+            CHECK (s_chain (&assign, assign_steps, item->last_step) == item->history_count,
+                   "%s: its %u steps do not read back", code, item->history_count);
             bool open = item->state == DH__ITEM_STATE__ASSIGNED || item->state == DH__ITEM_STATE__IN_PROGRESS
                      || item->state == DH__ITEM_STATE__SUPPLEMENT_REQUESTED;
             if (open && *item->handler) {

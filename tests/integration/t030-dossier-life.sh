@@ -60,17 +60,23 @@ dh_expect_eq "lookup state" RETURNED "$(dh_field "$lookup" state)"
 [ -z "$(dh_field "$lookup" applicant)" ] || dh_fail "lookup shows the applicant"
 if dh_ctl lookup "$code" --id 001199009999 >/dev/null 2>&1; then dh_fail "lookup with a wrong ID number succeeded"; fi
 
-# A long-running dossier: intake folds each of assign's steps into its
-# record and, once the record grows large, stores it afresh; either way the
-# counter sees every step, in order, and the latest holder and state.
+# A long-running dossier: its 32 steps sit in intake's and assign's steps
+# journals among other dossiers' steps; both read back every step of it, in
+# order, with the latest holder and state.
 long=$(dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
         --name "Phạm Văn Dài" --id 001199004567)" code)
+other=$(dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
+        --name "Lê Thị Xen" --id 001199004568)" code)
 code=$long wait_state ASSIGNED
+code=$other wait_state ASSIGNED
 long_assignment=$(dh_ctl assignment "$long" --json)
 long_handler=$(dh_field "$long_assignment" handler)
 long_token=$(dh_field "$long_assignment" step_token)
+other_assignment=$(dh_ctl assignment "$other" --json)
 for round in $(seq 1 15); do
     DUNGHAN_ACTOR=$long_handler dh_ctl step start "$long" --token "$long_token" --node "bước $round" >/dev/null
+    DUNGHAN_ACTOR=$(dh_field "$other_assignment" handler) dh_ctl step start "$other" \
+        --token "$(dh_field "$other_assignment" step_token)" --node "khác $round" >/dev/null
     DUNGHAN_ACTOR=$long_handler dh_ctl step complete "$long" --token "$long_token" --content "xong $round" >/dev/null
 done
 for i in $(seq 1 100); do
@@ -84,6 +90,16 @@ dh_expect_eq "last step" "xong 15" "$(printf '%s' "$long_status" | jq -r '.steps
 dh_expect_eq "state after many steps" IN_PROGRESS "$(dh_field "$long_status" state)"
 dh_expect_eq "holder after many steps" "$long_handler" "$(dh_field "$long_status" handler)"
 dh_expect_eq "applicant kept" 001199004567 "$(printf '%s' "$long_status" | jq -r '.applicant.id_number')"
+long_history=$(dh_ctl history "$long" --json)
+dh_expect_eq "assign's steps" 31 "$(printf '%s' "$long_history" | jq '.steps | length')"
+dh_expect_eq "assign's last step" "xong 15" "$(printf '%s' "$long_history" | jq -r '.steps[30].content')"
+dh_expect_eq "the other dossier's steps" "assigned,step-start,step-start" \
+    "$(dh_ctl history "$other" --json | jq -r '[.steps[0:3][].action] | join(",")')"
+for i in $(seq 1 100); do
+    [ "$(dh_ctl status "$other" --json | jq '.steps | length')" = 17 ] && break; sleep 0.05
+done
+dh_expect_eq "the other's steps at intake" "received,assigned,step-start" \
+    "$(dh_ctl status "$other" --json | jq -r '[.steps[0:3][].action] | join(",")')"
 
 # Every change is in both audit chains, and the chains hold.
 dh_ctl audit verify | tee "$DH_DIR/audit.txt"

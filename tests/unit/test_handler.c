@@ -1,6 +1,8 @@
-//  dh_handler's store helpers on a real service store: a message merged
-//  field by field reads back as the whole changed message, and a varint
-//  field is read off stored bytes without decoding them.
+//  dh_handler's store helpers and dh_journal on a real service store: a
+//  message stored in two parts reads back as one, the later part winning;
+//  journals of interleaved items read back each item's own entries in
+//  order, through commits; broken links are reported, not followed; a
+//  service refuses a store of another layout.
 #include <czmq.h>
 #include "dh_config.h"
 #include "dh_error.h"
@@ -8,87 +10,145 @@
 #include "work.pb-c.h"
 #include "unit.h"
 
-static int
-s_field (dh_txn_t *txn, dh_dbi_t items, const char *key, unsigned field, uint64_t *value)
-{
-    dh_val_t stored;
-    int rc = dh_txn_get (txn, items, key, strlen (key), &stored);
-    return rc? rc: dh_message_varint_field (stored.data, stored.size, field, value);
-}
-
 static void
-s_test_merge (dh_service_t *service, dh_dbi_t items)
+s_test_parts (dh_service_t *service)
 {
+    dh_dbi_t parts [2];
+    CHECK (dh_store_dbi (dh_service_store (service), "dossiers", &parts [0]) == 0
+           && dh_store_dbi (dh_service_store (service), "status", &parts [1]) == 0, "dbis");
     dh_txn_t *txn;
     CHECK (dh_txn_begin (dh_service_store (service), true, &txn) == 0, "begin");
 
     Dh__Applicant applicant = DH__APPLICANT__INIT;
     applicant.name = "Trần Văn An";
     applicant.id_number = "001099000001";
-    Dh__Step received = DH__STEP__INIT;
-    received.at = 1000;
-    received.action = "received";
-    Dh__Step *first_steps [] = { &received };
-    Dh__Item item = DH__ITEM__INIT;
-    item.code = "000.A0.01.H26-261125-0001";
-    item.state = DH__ITEM_STATE__RECEIVED;
-    item.lead_unit = "sở.một-cửa";
-    item.applicant = &applicant;
-    item.due_at = 5000;
-    item.steps = first_steps;
-    item.n_steps = 1;
-    CHECK (dh_txn_put_message (service, txn, items, item.code, &item.base) == 0, "put the item");
+    Dh__Item received = DH__ITEM__INIT;
+    received.code = "000.A0.01.H26-261125-0001";
+    received.applicant = &applicant;
+    received.due_at = 5000;
+    received.lead_unit = "sở.một-cửa";
+    Dh__Item status = DH__ITEM__INIT;
+    status.state = DH__ITEM_STATE__IN_PROGRESS;
+    status.handler = "cb.minh";
+    status.lead_unit = "phòng.kinh-tế";
+    status.last_step = 42;
+    CHECK (dh_txn_put_message (service, txn, parts [0], received.code, &received.base) == 0
+           && dh_txn_put_message (service, txn, parts [1], received.code, &status.base) == 0, "put both parts");
+    Dh__Item *item;
+    CHECK (dh_txn_get_merged_message (service, txn, parts, 2, received.code, &dh__item__descriptor,
+                                      (ProtobufCMessage **) &item) == 0, "the parts read as one");
+    CHECK (!strcmp (item->code, received.code), "code from the first part");
+    CHECK (item->applicant && !strcmp (item->applicant->id_number, "001099000001"), "applicant from the first");
+    CHECK (item->due_at == 5000, "due_at from the first");
+    CHECK (item->state == DH__ITEM_STATE__IN_PROGRESS && !strcmp (item->handler, "cb.minh")
+           && item->last_step == 42, "state, handler, last_step from the second");
+    CHECK (!strcmp (item->lead_unit, "phòng.kinh-tế"), "the later part wins: %s", item->lead_unit);
 
-    uint64_t state = 0;
-    CHECK (s_field (txn, items, item.code, 3, &state) == 0
-           && state == DH__ITEM_STATE__RECEIVED, "state read off the bytes: %" PRIu64, state);
-    CHECK (s_field (txn, items, item.code, 14, &state) == 0 && state == 5000,
-           "an int64 field too: %" PRIu64, state);
-    CHECK (s_field (txn, items, item.code, 12, &state) == 0 && state == 0,
-           "an absent field reads as its default");
-
-    //  Two changes, as assign's steps arrive: state, handler, one step each.
-    const char *handlers [] = { "cb.lan", "cb.minh" };
-    Dh__ItemState states [] = { DH__ITEM_STATE__ASSIGNED, DH__ITEM_STATE__IN_PROGRESS };
-    for (int i = 0; i < 2; i++) {
-        Dh__Step step = DH__STEP__INIT;
-        step.at = 2000 + i;
-        step.action = i? "step-start": "assigned";
-        Dh__Step *steps [] = { &step };
-        Dh__Item delta = DH__ITEM__INIT;
-        delta.state = states [i];
-        delta.handler = (char *) handlers [i];
-        delta.steps = steps;
-        delta.n_steps = 1;
-        dh_val_t stored;
-        CHECK (dh_txn_get (txn, items, item.code, strlen (item.code), &stored) == 0
-               && dh_txn_merge_message (service, txn, items, item.code, &stored, &delta.base) == 0, "merge %d", i);
-    }
-    CHECK (s_field (txn, items, item.code, 3, &state) == 0
-           && state == DH__ITEM_STATE__IN_PROGRESS, "the last state wins on the bytes");
-    Dh__Item *merged;
-    CHECK (dh_txn_get_message (service, txn, items, item.code, &dh__item__descriptor,
-                               (ProtobufCMessage **) &merged) == 0, "the merged item decodes");
-    CHECK (merged->state == DH__ITEM_STATE__IN_PROGRESS, "state is the last one");
-    CHECK (!strcmp (merged->handler, "cb.minh"), "handler is the last one: %s", merged->handler);
-    CHECK (!strcmp (merged->lead_unit, "sở.một-cửa"), "a field no change named is kept");
-    CHECK (merged->applicant && !strcmp (merged->applicant->id_number, "001099000001"),
-           "the applicant is kept");
-    CHECK (merged->due_at == 5000, "due_at is kept");
-    CHECK (merged->n_steps == 3 && !strcmp (merged->steps [0]->action, "received")
-           && !strcmp (merged->steps [1]->action, "assigned")
-           && !strcmp (merged->steps [2]->action, "step-start"), "steps add up in order");
-
+    CHECK (dh_txn_put (txn, parts [0], "only-first", 10, "", 0) == 0, "a first part alone");
+    CHECK (dh_txn_get_merged_message (service, txn, parts, 2, "only-first", &dh__item__descriptor,
+                                      (ProtobufCMessage **) &item) == DH_E_NOT_FOUND, "a missing part: not found");
     uint8_t garbage [] = { 0x1a, 0x7f, 0x01 };     //  a length past the end
-    CHECK (dh_txn_put (txn, items, "bad", 3, garbage, sizeof garbage) == 0, "put garbage");
-    CHECK (s_field (txn, items, "bad", 3, &state) == DH_E_CORRUPT,
-           "bytes that are not a message are corrupt");
-    uint8_t cut [] = { 0x18 };                      //  field 3 varint, value missing
-    CHECK (dh_message_varint_field (cut, sizeof cut, 3, &state) == DH_E_CORRUPT, "a cut varint is corrupt");
-    uint8_t short_fixed [] = { 0x09, 1, 2, 3 };     //  field 1 64-bit, 3 bytes left
-    CHECK (dh_message_varint_field (short_fixed, sizeof short_fixed, 3, &state) == DH_E_CORRUPT,
-           "a cut fixed-size field is corrupt");
+    CHECK (dh_txn_put (txn, parts [1], "only-first", 10, garbage, sizeof garbage) == 0, "a broken second part");
+    CHECK (dh_txn_get_merged_message (service, txn, parts, 2, "only-first", &dh__item__descriptor,
+                                      (ProtobufCMessage **) &item) == DH_E_CORRUPT, "bytes that are no message");
     dh_txn_abort (&txn);
+}
+
+static int
+s_steps (dh_service_t *service, dh_txn_t *txn, dh_dbi_t journal, uint64_t newest, size_t max,
+         Dh__Step ***steps, size_t *count)
+{
+    return dh_txn_journal_messages (service, txn, journal, newest, max, &dh__step__descriptor,
+                                    (ProtobufCMessage ***) steps, count);
+}
+
+static void
+s_test_journal (dh_service_t *service)
+{
+    dh_store_t *store = dh_service_store (service);
+    dh_dbi_t journal;
+    CHECK (dh_store_dbi (store, "steps", &journal) == 0, "dbi");
+    //  Three items take turns, over three commits: each item's chain
+    //  holds its own steps, oldest first.
+    uint64_t newest [3] = { 0, 0, 0 };
+    uint64_t expected_seq = 1;
+    for (int round = 0; round < 3; round++) {
+        dh_txn_t *txn;
+        CHECK (dh_txn_begin (store, true, &txn) == 0, "begin");
+        for (int item = 0; item < 3; item++)
+            for (int n = 0; n <= item; n++) {
+                char action [64];
+                snprintf (action, sizeof action, "item%d-round%d-%d", item, round, n);
+                Dh__Step step = DH__STEP__INIT;
+                step.action = action;
+                step.at = round;
+                uint64_t seq;
+                CHECK (dh_txn_journal_message (txn, journal, newest [item], &step.base, &seq) == 0, "append");
+                CHECK (seq == expected_seq++ && seq > newest [item], "one sequence for the journal: %" PRIu64, seq);
+                newest [item] = seq;
+            }
+        CHECK (dh_txn_commit (&txn) == 0, "commit");
+    }
+    dh_txn_t *txn;
+    CHECK (dh_txn_begin (store, true, &txn) == 0, "begin");
+    for (int item = 0; item < 3; item++) {
+        Dh__Step **steps;
+        size_t count;
+        CHECK (s_steps (service, txn, journal, newest [item], 100, &steps, &count) == 0, "read item %d", item);
+        CHECK (count == (size_t) (item + 1) * 3, "item %d has %zu steps", item, count);
+        for (size_t i = 0; i < count; i++) {
+            char action [64];
+            snprintf (action, sizeof action, "item%d-round%zu-%zu", item, i / (item + 1), i % (item + 1));
+            CHECK (!strcmp (steps [i]->action, action), "item %d step %zu is %s, not %s",
+                   item, i, steps [i]->action, action);
+        }
+    }
+    Dh__Step **steps;
+    size_t count = 99;
+    CHECK (s_steps (service, txn, journal, 0, 10, &steps, &count) == 0 && count == 0, "an item with no steps");
+    CHECK (s_steps (service, txn, journal, newest [2], 8, &steps, &count) == DH_E_FULL,
+           "more steps than asked for: full");
+
+    //  What a crash or a bug could leave: a link forward, a missing entry.
+    uint8_t key [8], entry [9] = { 0 };
+    dh_key_u64 (key, 1000);
+    dh_key_u64 (entry, 2000);
+    CHECK (dh_txn_put (txn, journal, key, 8, entry, sizeof entry) == 0, "an entry linking forward");
+    CHECK (s_steps (service, txn, journal, 1000, 100, &steps, &count) == DH_E_CORRUPT, "a link forward: corrupt");
+    CHECK (s_steps (service, txn, journal, 999, 100, &steps, &count) == DH_E_CORRUPT, "a missing entry: corrupt");
+    Dh__Step step = DH__STEP__INIT;
+    uint64_t seq;
+    CHECK (dh_txn_journal_message (txn, journal, 5000, &step.base, &seq) == DH_E_CORRUPT,
+           "an append after an entry that does not exist yet is refused");
+    dh_txn_abort (&txn);
+}
+
+static dh_service_t *
+s_service (const char *folder, dh_config_t **config)
+{
+    char *run_dir = zsys_sprintf ("run_dir=%s", folder);
+    char *argv [] = { "unit", "--set", run_dir, NULL };
+    dh_service_t *service = NULL;
+    if (dh_config_load ("unit", "usage", 3, argv, NULL, config) == 0)
+        service = dh_service_new (*config);
+    free (run_dir);
+    return service;
+}
+
+static void
+s_test_layout (const char *folder)
+{
+    dh_config_t *config = NULL;
+    dh_service_t *service = s_service (folder, &config);
+    CHECK (service && dh_service_layout (service, 2) == 0, "a new store takes the layout");
+    CHECK (service && dh_service_layout (service, 2) == 0, "and keeps it");
+    CHECK (service && dh_service_layout (service, 3) == DH_E_LAYOUT, "another layout is refused");
+    dh_service_destroy (&service);
+    dh_config_destroy (&config);
+    service = s_service (folder, &config);
+    CHECK (service && dh_service_layout (service, 2) == 0, "the layout is kept across a restart");
+    dh_service_destroy (&service);
+    dh_config_destroy (&config);
 }
 
 int
@@ -97,18 +157,26 @@ main (void)
     zsys_init ();
     zsys_set_logstream (NULL);
     char *folder = unit_tmpdir ();
-    char *run_dir = zsys_sprintf ("run_dir=%s", folder);
-    char *argv [] = { "unit", "--set", run_dir, NULL };
-    dh_config_t *config;
-    CHECK (dh_config_load ("unit", "usage", 3, argv, NULL, &config) == 0, "config");
-    dh_service_t *service = dh_service_new (config);
+    dh_config_t *config = NULL;
+    dh_service_t *service = s_service (folder, &config);
     CHECK (service, "service");
-    dh_dbi_t items;
-    if (service && dh_store_dbi (dh_service_store (service), "items", &items) == 0)
-        s_test_merge (service, items);
+    if (service) {
+        s_test_parts (service);
+        s_test_journal (service);
+        //  A store with audit records but no layout is from before
+        //  layouts were recorded: layout 1.
+        dh_txn_t *txn;
+        CHECK (dh_txn_begin (dh_service_store (service), true, &txn) == 0
+               && dh_service_audit (service, txn, "unit", "test", "x") == 0
+               && dh_txn_commit (&txn) == 0, "an audit record");
+        CHECK (dh_service_layout (service, 2) == DH_E_LAYOUT, "an old store is refused");
+        CHECK (dh_service_layout (service, 1) == 0, "as layout 1");
+    }
     dh_service_destroy (&service);
     dh_config_destroy (&config);
-    free (run_dir);
+    unit_rmdir (folder);
+    folder = unit_tmpdir ();
+    s_test_layout (folder);
     unit_rmdir (folder);
     return UNIT_DONE ("test_handler");
 }
