@@ -24,34 +24,23 @@ dh_audit_append (dh_txn_t *txn, dh_dbi_t dbi, const char *actor, const char *com
     size_t lengths [3] = { strlen (actor), strlen (command), strlen (item) };
     if (lengths [0] > S_FIELD_MAX || lengths [1] > S_FIELD_MAX || lengths [2] > S_FIELD_MAX)
         return DH_E_TOO_BIG;
-    uint8_t prev [DH_AUDIT_HASH] = { 0 };
-    uint64_t seq = 1;
-    dh_cursor_t *cursor;
-    int rc = dh_cursor_open (txn, dbi, &cursor);
-    if (rc)
-        return rc;
-    dh_val_t key, value;
-    rc = dh_cursor_last (cursor, &key, &value);
-    if (rc == 0) {
-        if (key.size != 8 || value.size < S_HEADER)
-            rc = DH_E_CORRUPT;
-        else {
-            seq = dh_key_u64_read (key.data) + 1;
-            memcpy (prev, (const uint8_t *) value.data + DH_AUDIT_HASH, DH_AUDIT_HASH);
-        }
-    }
-    else
-    if (rc == DH_E_NOT_FOUND)
-        rc = 0;
-    dh_cursor_close (&cursor);
-    if (rc)
-        return rc;
     size_t size = S_HEADER + lengths [0] + lengths [1] + lengths [2] + 3;
-    uint8_t key_bytes [8];
-    dh_key_u64 (key_bytes, seq);
     uint8_t *record;
-    if ((rc = dh_txn_reserve (txn, dbi, key_bytes, 8, size, true, (void **) &record)))
+    uint64_t seq;
+    int rc = dh_txn_reserve_next (txn, dbi, size, (void **) &record, &seq);
+    if (rc)
         return rc;
+    uint8_t prev [DH_AUDIT_HASH] = { 0 };
+    if (seq > 1) {
+        uint8_t key [8];
+        dh_key_u64 (key, seq - 1);
+        dh_val_t previous;
+        if ((rc = dh_txn_get (txn, dbi, key, 8, &previous)))
+            return rc == DH_E_NOT_FOUND? DH_E_CORRUPT: rc;
+        if (previous.size < S_HEADER)
+            return DH_E_CORRUPT;
+        memcpy (prev, (const uint8_t *) previous.data + DH_AUDIT_HASH, DH_AUDIT_HASH);
+    }
     memcpy (record, prev, DH_AUDIT_HASH);
     uint8_t *body = record + 2 * DH_AUDIT_HASH;
     dh_key_u64 (body, (uint64_t) at);

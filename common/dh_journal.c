@@ -7,33 +7,17 @@ int
 dh_journal_reserve (dh_txn_t *txn, dh_dbi_t dbi, uint64_t previous, size_t size,
                     void **data, uint64_t *seq)
 {
-    //  The sequence is read from the journal itself, inside the
-    //  transaction, so a batch that is run again or a crash never
-    //  leaves a gap or reuses a number.
-    dh_cursor_t *cursor;
-    int rc = dh_cursor_open (txn, dbi, &cursor);
+    //  The number comes from the journal itself, inside the transaction,
+    //  so a batch that is run again or a crash never leaves a gap or
+    //  reuses one.
+    uint8_t *entry;
+    int rc = dh_txn_reserve_next (txn, dbi, S_LINK + size, (void **) &entry, seq);
     if (rc)
         return rc;
-    dh_val_t key;
-    uint64_t last = 0;
-    rc = dh_cursor_last (cursor, &key, NULL);
-    if (rc == 0)
-        rc = key.size == 8? 0: DH_E_CORRUPT;
-    if (rc == 0)
-        last = dh_key_u64_read (key.data);
-    dh_cursor_close (&cursor);
-    if (rc && rc != DH_E_NOT_FOUND)
-        return rc;
-    if (previous > last)
-        return DH_E_CORRUPT;
-    uint8_t key_bytes [8];
-    dh_key_u64 (key_bytes, last + 1);
-    uint8_t *entry;
-    if ((rc = dh_txn_reserve (txn, dbi, key_bytes, 8, S_LINK + size, true, (void **) &entry)))
-        return rc;
+    if (previous >= *seq)
+        return DH_E_CORRUPT;    //  the caller's transaction is then dropped
     dh_key_u64 (entry, previous);
     *data = entry + S_LINK;
-    *seq = last + 1;
     return 0;
 }
 

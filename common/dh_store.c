@@ -16,12 +16,19 @@ struct _dh_store_t {
     bool writing;               //  a write transaction is open
 };
 
+#define S_NEXT_SLOTS 8
+
 struct _dh_txn_t {
     dh_store_t *store;
     MDB_txn *txn;
     bool write;
     int error;                  //  sticky: the transaction cannot commit
     uint64_t writes;
+    struct {                    //  sequence-keyed tables: their last key
+        dh_dbi_t dbi;
+        uint64_t last;
+    } next [S_NEXT_SLOTS];
+    size_t next_count;
 };
 
 struct _dh_cursor_t {
@@ -321,6 +328,44 @@ dh_txn_reserve (dh_txn_t *txn, dh_dbi_t dbi, const void *key, size_t key_size,
         return s_fail (txn, rc);
     txn->writes++;
     *data = v.mv_data;
+    return 0;
+}
+
+int
+dh_txn_reserve_next (dh_txn_t *txn, dh_dbi_t dbi, size_t size, void **data, uint64_t *seq)
+{
+    size_t slot = 0;
+    while (slot < txn->next_count && txn->next [slot].dbi != dbi)
+        slot++;
+    uint64_t last = 0;
+    if (slot < txn->next_count)
+        last = txn->next [slot].last;
+    else {
+        MDB_cursor *cursor;
+        MDB_val k, v;
+        int rc = mdb_cursor_open (txn->txn, dbi, &cursor);
+        if (rc)
+            return s_fail (txn, rc);
+        rc = mdb_cursor_get (cursor, &k, &v, MDB_LAST);
+        mdb_cursor_close (cursor);
+        if (rc == 0 && k.mv_size != 8)
+            return DH_E_CORRUPT;
+        if (rc == 0)
+            last = dh_key_u64_read (k.mv_data);
+        else
+        if (rc != MDB_NOTFOUND)
+            return s_fail (txn, rc);
+        if (slot < S_NEXT_SLOTS)
+            txn->next [txn->next_count++] = (__typeof__ (txn->next [0])) { dbi, last };
+    }
+    uint8_t key [8];
+    dh_key_u64 (key, last + 1);
+    int rc = dh_txn_reserve (txn, dbi, key, 8, size, true, data);
+    if (rc)
+        return rc;
+    if (slot < txn->next_count)
+        txn->next [slot].last = last + 1;
+    *seq = last + 1;
     return 0;
 }
 

@@ -105,6 +105,13 @@ int dh_txn_append (dh_txn_t *txn, dh_dbi_t dbi, const void *key, size_t key_size
 int dh_txn_reserve (dh_txn_t *txn, dh_dbi_t dbi, const void *key, size_t key_size,
                     size_t size, bool append, void **data);
 
+//  Reserve (as dh_txn_reserve) under the next number of a table keyed by
+//  8-byte big-endian numbers (dh_key_u64), written only through this
+//  function: its last key is read once per transaction and then counted,
+//  so a long batch of appends does not look it up each time. *seq gets
+//  the number. Errors: DH_E_CORRUPT if the last key is not 8 bytes.
+int dh_txn_reserve_next (dh_txn_t *txn, dh_dbi_t dbi, size_t size, void **data, uint64_t *seq);
+
 //  Delete a key. Errors: DH_E_NOT_FOUND.
 int dh_txn_del (dh_txn_t *txn, dh_dbi_t dbi, const void *key, size_t key_size);
 

@@ -1,5 +1,6 @@
 //  dh_store: reads and writes, durability across a reopen, abort, cursors,
-//  and MDB_MAP_FULL: sticky, grow, rerun, refuse past the maximum.
+//  MDB_MAP_FULL: sticky, grow, rerun, refuse past the maximum; numbered
+//  appends that count on across transactions and forget an abort.
 #include <czmq.h>
 #include "dh_error.h"
 #include "dh_store.h"
@@ -123,6 +124,50 @@ s_map_full (const char *folder)
     free (path);
 }
 
+static uint64_t
+s_next (dh_txn_t *txn, dh_dbi_t dbi, const char *text)
+{
+    void *data;
+    uint64_t seq = 0;
+    if (dh_txn_reserve_next (txn, dbi, strlen (text), &data, &seq) == 0)
+        memcpy (data, text, strlen (text));
+    return seq;
+}
+
+static void
+s_reserve_next (const char *folder)
+{
+    char *path = zsys_sprintf ("%s/next", folder);
+    dh_store_t *store;
+    dh_dbi_t journal, other;
+    CHECK (dh_store_open (path, NULL, &store) == 0, "open");
+    CHECK (dh_store_dbi (store, "journal", &journal) == 0 && dh_store_dbi (store, "other", &other) == 0, "dbi");
+    dh_txn_t *txn;
+    CHECK (dh_txn_begin (store, true, &txn) == 0, "begin");
+    CHECK (s_next (txn, journal, "a") == 1 && s_next (txn, journal, "b") == 2, "an empty table starts at 1");
+    CHECK (s_next (txn, other, "x") == 1 && s_next (txn, journal, "c") == 3, "each table counts alone");
+    CHECK (dh_txn_commit (&txn) == 0, "commit");
+    CHECK (dh_txn_begin (store, true, &txn) == 0, "begin");
+    CHECK (s_next (txn, journal, "d") == 4 && s_next (txn, journal, "e") == 5, "a new transaction goes on");
+    dh_txn_abort (&txn);
+    CHECK (dh_txn_begin (store, true, &txn) == 0, "begin");
+    CHECK (s_next (txn, journal, "d2") == 4, "an aborted transaction's numbers are given again");
+    uint8_t key [8];
+    dh_key_u64 (key, 3);
+    dh_val_t value;
+    CHECK (dh_txn_get (txn, journal, key, 8, &value) == 0 && value.size == 1
+           && !memcmp (value.data, "c", 1), "entries are stored under their numbers");
+    CHECK (dh_txn_put (txn, other, "not-a-number", 12, "", 0) == 0, "a key that is not a number");
+    dh_txn_t *fresh;
+    CHECK (dh_txn_commit (&txn) == 0 && dh_txn_begin (store, true, &fresh) == 0, "commit, begin");
+    void *data;
+    uint64_t seq;
+    CHECK (dh_txn_reserve_next (fresh, other, 1, &data, &seq) == DH_E_CORRUPT, "a last key of another size is corrupt");
+    dh_txn_abort (&fresh);
+    dh_store_destroy (&store);
+    free (path);
+}
+
 int
 main (void)
 {
@@ -130,6 +175,7 @@ main (void)
     char *folder = unit_tmpdir ();
     s_basics (folder);
     s_map_full (folder);
+    s_reserve_next (folder);
     unit_rmdir (folder);
     return UNIT_DONE ("store");
 }
