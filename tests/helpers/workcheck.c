@@ -142,6 +142,10 @@ main (int argc, char **argv)
         free (code);
         items++;
     }
+    MDB_stat dossier_stat = { 0 };
+    mdb_stat (intake.txn, dossiers, &dossier_stat);
+    CHECK ((long) dossier_stat.ms_entries == items, "intake has %zu dossiers but %ld status records",
+           dossier_stat.ms_entries, items);
     //  Gap-free: N codes in a group, numbered 1..N.
     for (char *max = zhash_first (day_max); max; max = zhash_next (day_max)) {
         const char *group = zhash_cursor (day_max);
