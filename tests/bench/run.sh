@@ -84,6 +84,21 @@ figures() {
     done
 }
 
+# disk_bytes_per_dossier PHASE DOSSIERS SECTORS_BEFORE: what the disk under
+# WORK wrote during the phase (its kernel counters: both daemons' commits,
+# at the device), per dossier. Steadier from run to run than the speed
+# figures on a shared virtual disk, and what each commit waits for.
+DISK_STAT=/sys/class/block/$(basename "$(df --output=source "$WORK" | tail -1)")/stat
+disk_sectors() { if [ -r "$DISK_STAT" ]; then awk '{print $7}' "$DISK_STAT"; else echo 0; fi; }
+disk_bytes_per_dossier() {
+    local sectors; sectors=$(disk_sectors)
+    if [ "$sectors" -gt "$3" ]; then
+        echo "bench $1_disk_bytes_per_dossier $(( (sectors - $3) * 512 / $2 )) bytes"
+    else
+        note "$1: no disk counters at $DISK_STAT"
+    fi
+}
+
 # 4. Dossiers: submits from 64 clerks, then whole lifecycles.
 start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
 start assign "$BUILD/bin/dunghan-assign"
@@ -91,16 +106,20 @@ start assign "$BUILD/bin/dunghan-assign"
 "$BUILD/bin/dunghanctl" org import units deploy/org/units.csv >/dev/null
 "$BUILD/bin/dunghanctl" org import staff deploy/org/staff.csv >/dev/null
 snapshot intake assign
+sectors=$(disk_sectors)
 submit=$("$BUILD/tests/helpers/submitload" "ipc://$WORK/intake.api" 100000 64 "$WORK/acked.txt")
 note "submit: $submit"
 echo "bench submit_per_s $(echo "$submit" | sed 's/.*per_s \([0-9]*\).*/\1/') per_s"
 echo "bench submit_p99_ms $(echo "$submit" | sed 's/.*p99_ms \([0-9.]*\).*/\1/') ms"
 figures submit intake
+disk_bytes_per_dossier submit 100000 "$sectors"
 # 1,024 dossiers in flight over 4 connections per daemon (a gateway's
 # load): enough to fill the batches one commit can carry.
 snapshot intake assign
+sectors=$(disk_sectors)
 "$BUILD/bench/bench_lifecycle" "$WORK" 40000 1024 4
 figures lifecycle intake assign
+disk_bytes_per_dossier lifecycle 40000 "$sectors"
 echo "bench intake_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_intake/status) kb"
 echo "bench assign_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_assign/status) kb"
 "$BUILD/bench/bench_calendar" deploy/calendar
