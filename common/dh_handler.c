@@ -80,32 +80,6 @@ dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const ch
 }
 
 int
-dh_txn_get_merged_message (dh_service_t *service, dh_txn_t *txn, const dh_dbi_t *dbis, size_t parts,
-                           const char *key, const ProtobufCMessageDescriptor *descriptor,
-                           ProtobufCMessage **message)
-{
-    dh_val_t values [parts];
-    size_t size = 0;
-    for (size_t i = 0; i < parts; i++) {
-        int rc = dh_txn_get (txn, dbis [i], key, strlen (key), &values [i]);
-        if (rc)
-            return rc;
-        size += values [i].size;
-    }
-    uint8_t *bytes = dh_service_scratch (service, size + 1);
-    if (!bytes)
-        return DH_E_NOMEM;
-    size = 0;
-    for (size_t i = 0; i < parts; i++) {
-        memcpy (bytes + size, values [i].data, values [i].size);
-        size += values [i].size;
-    }
-    ProtobufCAllocator allocator = dh_service_allocator (service);
-    *message = protobuf_c_message_unpack (descriptor, &allocator, size, bytes);
-    return *message? 0: DH_E_CORRUPT;
-}
-
-int
 dh_txn_journal_message (dh_txn_t *txn, dh_dbi_t dbi, uint64_t previous,
                         const ProtobufCMessage *message, uint64_t *seq)
 {

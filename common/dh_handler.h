@@ -30,16 +30,6 @@ int dh_txn_get_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, cons
 int dh_txn_put_message (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, const char *key,
                         const ProtobufCMessage *message);
 
-//  Read the message stored in parts under the same key in several
-//  sub-databases (what never changes in one, what changes in another):
-//  protobuf reads concatenated messages as one, a singular field's last
-//  value winning, so a later part overrides an earlier one. Errors:
-//  DH_E_NOT_FOUND when a part is missing, DH_E_CORRUPT, store errors.
-//  @note the message lives until the batch ends.
-int dh_txn_get_merged_message (dh_service_t *service, dh_txn_t *txn, const dh_dbi_t *dbis, size_t parts,
-                               const char *key, const ProtobufCMessageDescriptor *descriptor,
-                               ProtobufCMessage **message);
-
 //  Append a message to an item's journal (dh_journal.h) after previous
 //  (0: the item's first); *seq gets the entry's number, the item's newest.
 int dh_txn_journal_message (dh_txn_t *txn, dh_dbi_t dbi, uint64_t previous,

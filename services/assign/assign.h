@@ -7,15 +7,16 @@
 #include "work.pb-c.h"
 #include "dh_service.h"
 
-//  What the store holds (dh_service_layout): 2 since the steps journal.
-#define ASSIGN_LAYOUT 2
+//  What the store holds (dh_service_layout): 2 since the steps journal,
+//  3 since an item is stored as an AssignmentRecord.
+#define ASSIGN_LAYOUT 3
 
 typedef struct {
     dh_service_t *service;
     dh_dbi_t units;             //  unit code -> Unit
     dh_dbi_t staff;             //  staff id -> Staff
     dh_dbi_t unit_staff;        //  "unit|staff id" -> role (index for routing)
-    dh_dbi_t items;             //  item code -> Assignment
+    dh_dbi_t items;             //  item code -> AssignmentRecord
     dh_dbi_t load;              //  staff id -> open items held (uint32)
     dh_dbi_t steps;             //  journal of Steps (dh_journal), newest in Assignment.last_step
 } assign_t;
@@ -35,9 +36,13 @@ int assign_command (dh_call_t *call, void *state);
 int assign_item_changed (dh_call_t *call, void *state);
 int assign_history (dh_call_t *call, void *state);
 int assign_assignment (dh_call_t *call, void *state);
-int assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item);
-//  Store the item, add the step to its history, tell intake, audit, publish.
-int assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *step,
-                   const char *command, bool tell_intake);
+//  The item under code; *last_step (if asked) gets its newest step's
+//  place in the steps journal.
+int assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item,
+                     uint64_t *last_step);
+//  Store the item, add the step to its history after last_step, tell
+//  intake, audit, publish.
+int assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t last_step,
+                   Dh__Step *step, const char *command, bool tell_intake);
 
 #endif

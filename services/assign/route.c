@@ -65,7 +65,7 @@ assign_item_received (dh_call_t *call, void *state)
     if (!*received->code || !*received->lead_unit)
         return dh_call_fail (call, DH_E_INVALID, "ITEM_RECEIVED needs a code and a lead unit");
     Dh__Assignment *existing;
-    if (assign_item_get (self, call, received->code, &existing) == 0)
+    if (assign_item_get (self, call, received->code, &existing, NULL) == 0)
         return dh_call_fail (call, DH_E_EXISTS, "item %s is already held", received->code);
     Dh__Assignment item = DH__ASSIGNMENT__INIT;
     item.code = received->code;
@@ -106,5 +106,5 @@ assign_item_received (dh_call_t *call, void *state)
     }
     else
         return dh_call_fail (call, rc, "cannot route %s", received->code);
-    return assign_record (self, call, &item, &step, "route", true);
+    return assign_record (self, call, &item, 0, &step, "route", true);
 }

@@ -49,10 +49,20 @@ s_state_name (Dh__ItemState state)
 }
 
 int
-assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item)
+assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item,
+                 uint64_t *last_step)
 {
-    return dh_txn_get_message (self->service, call->txn, self->items, code,
-                               &dh__assignment__descriptor, (ProtobufCMessage **) item);
+    Dh__AssignmentRecord *record;
+    int rc = dh_txn_get_message (self->service, call->txn, self->items, code,
+                                 &dh__assignment_record__descriptor, (ProtobufCMessage **) &record);
+    if (!rc && !record->item)
+        rc = DH_E_CORRUPT;
+    if (rc)
+        return rc;
+    *item = record->item;
+    if (last_step)
+        *last_step = record->last_step;
+    return 0;
 }
 
 //  A handler for this unit: known staff, of the unit, who handles work.
@@ -228,9 +238,10 @@ assign_command (dh_call_t *call, void *state)
     if (!*actor || assign_staff_get (self, call, actor, &staff))
         return dh_call_fail (call, DH_E_DENIED, "%s: '%.64s' is not a staff member", spec->name, actor);
     Dh__Assignment *item;
+    uint64_t last_step;
     if (!*command->code)
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    int rc = assign_item_get (self, call, command->code, &item);
+    int rc = assign_item_get (self, call, command->code, &item, &last_step);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no item %.100s", command->code);
     if (rc)
@@ -257,23 +268,37 @@ assign_command (dh_call_t *call, void *state)
         return rc;
     if (spec->to)
         item->state = spec->to;
-    return assign_record (self, call, item, step, spec->name, true);
+    return assign_record (self, call, item, last_step, step, spec->name, true);
+}
+
+//  A protobuf varint's length in bytes.
+static size_t
+s_varint_size (uint64_t value)
+{
+    size_t size = 1;
+    for (; value >= 0x80; value >>= 7)
+        size++;
+    return size;
 }
 
 int
-assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, Dh__Step *step,
-               const char *command, bool tell_intake)
+assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t last_step,
+               Dh__Step *step, const char *command, bool tell_intake)
 {
-    int rc = dh_txn_journal_message (call->txn, self->steps, item->last_step, &step->base, &item->last_step);
+    Dh__AssignmentRecord record = DH__ASSIGNMENT_RECORD__INIT;
+    record.item = item;
+    int rc = dh_txn_journal_message (call->txn, self->steps, last_step, &step->base, &record.last_step);
     if (rc)
         return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
     item->history_count++;
-    //  Packed once: stored, and the answer to the command.
-    size_t item_size;
-    uint8_t *item_bytes = dh_service_pack (call->service, &item->base, &item_size);
-    if (!item_bytes)
+    //  Packed once: stored, and the answer to the command, which is the
+    //  item's bytes inside the record (after field 1's tag and length).
+    size_t record_size, item_size = protobuf_c_message_get_packed_size (&item->base);
+    uint8_t *record_bytes = dh_service_pack (call->service, &record.base, &record_size);
+    if (!record_bytes)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
-    if ((rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), item_bytes, item_size))
+    uint8_t *item_bytes = record_bytes + 1 + s_varint_size (item_size);
+    if ((rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), record_bytes, record_size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, command, item->code)))
         return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
@@ -302,7 +327,8 @@ assign_item_changed (dh_call_t *call, void *state)
     if (!changed)
         return DH_E_MALFORMED;
     Dh__Assignment *item;
-    int rc = assign_item_get (self, call, changed->code, &item);
+    uint64_t last_step;
+    int rc = assign_item_get (self, call, changed->code, &item, &last_step);
     if (rc)
         return dh_call_fail (call, rc, "no item %.100s", changed->code);
     bool closing = changed->state == DH__ITEM_STATE__WITHDRAWN || changed->state == DH__ITEM_STATE__REJECTED;
@@ -318,7 +344,7 @@ assign_item_changed (dh_call_t *call, void *state)
         step->at = dh_clock_now ();
         step->action = "changed at the counter";
     }
-    return assign_record (self, call, item, step, "intake", false);
+    return assign_record (self, call, item, last_step, step, "intake", false);
 }
 
 int
@@ -329,12 +355,13 @@ assign_history (dh_call_t *call, void *state)
     if (!command)
         return DH_E_MALFORMED;
     Dh__Assignment *item;
-    int rc = *command->code? assign_item_get (self, call, command->code, &item): DH_E_INVALID;
+    uint64_t last_step;
+    int rc = *command->code? assign_item_get (self, call, command->code, &item, &last_step): DH_E_INVALID;
     if (rc)
         return dh_call_fail (call, rc, "no item %.100s", command->code);
     Dh__History history = DH__HISTORY__INIT;
     history.code = item->code;
-    rc = dh_txn_journal_messages (self->service, call->txn, self->steps, item->last_step, item->history_count,
+    rc = dh_txn_journal_messages (self->service, call->txn, self->steps, last_step, item->history_count,
                                   &dh__step__descriptor, (ProtobufCMessage ***) &history.steps, &history.n_steps);
     if (rc)
         return dh_call_fail (call, rc, "cannot read the history of %s: %s", item->code, dh_strerror (rc));
@@ -349,7 +376,7 @@ assign_assignment (dh_call_t *call, void *state)
     if (!command)
         return DH_E_MALFORMED;
     Dh__Assignment *item;
-    int rc = *command->code? assign_item_get (self, call, command->code, &item): DH_E_INVALID;
+    int rc = *command->code? assign_item_get (self, call, command->code, &item, NULL): DH_E_INVALID;
     if (rc)
         return dh_call_fail (call, rc, "no item %.100s", command->code);
     return dh_call_reply_message (call, &item->base);

@@ -119,44 +119,40 @@ s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char 
     return rc;
 }
 
-//  The whole item: both stored parts, and its steps from the journal.
+//  The whole item, for a reply: what was received, what changed since
+//  (*status, the part that changes), and its steps from the journal.
 static int
-s_item_get (intake_t *self, dh_call_t *call, const char *code, Dh__Item **item)
+s_item_get (intake_t *self, dh_call_t *call, const char *code, Dh__Item **item, Dh__ItemStatus **status)
 {
     if (!s_text_ok (code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    dh_dbi_t parts [] = { self->dossiers, self->status };
-    int rc = dh_txn_get_merged_message (self->service, call->txn, parts, 2, code,
-                                        &dh__item__descriptor, (ProtobufCMessage **) item);
+    int rc = dh_txn_get_message (self->service, call->txn, self->status, code,
+                                 &dh__item_status__descriptor, (ProtobufCMessage **) status);
     if (!rc)
-        rc = dh_txn_journal_messages (self->service, call->txn, self->steps, (*item)->last_step, S_STEPS_MAX,
+        rc = dh_txn_get_message (self->service, call->txn, self->dossiers, code,
+                                 &dh__item__descriptor, (ProtobufCMessage **) item);
+    if (!rc)
+        rc = dh_txn_journal_messages (self->service, call->txn, self->steps, (*status)->last_step, S_STEPS_MAX,
                                       &dh__step__descriptor, (ProtobufCMessage ***) &(*item)->steps,
                                       &(*item)->n_steps);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", code);
-    return rc? dh_call_fail (call, rc, "cannot read dossier %s: %s", code, dh_strerror (rc)): 0;
-}
-
-//  The part that changes: only what a later value may replace.
-static int
-s_status_put (intake_t *self, dh_txn_t *txn, const Dh__Item *item)
-{
-    Dh__Item status = DH__ITEM__INIT;
-    status.state = item->state;
-    status.lead_unit = item->lead_unit;
-    status.handler = item->handler;
-    status.reason = item->reason;
-    status.last_step = item->last_step;
-    return dh_txn_put_message (self->service, txn, self->status, item->code, &status.base);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot read dossier %s: %s", code, dh_strerror (rc));
+    (*item)->state = (*status)->state;
+    (*item)->lead_unit = (*status)->lead_unit;
+    (*item)->handler = (*status)->handler;
+    (*item)->reason = (*status)->reason;
+    return 0;
 }
 
 //  Add a step to the item's journal (the public lookup shows its name),
-//  and to the item in hand.
+//  and to the item in hand if there is one.
 static int
-s_add_step (intake_t *self, dh_txn_t *txn, Dh__Item *item, Dh__Step *step)
+s_add_step (intake_t *self, dh_txn_t *txn, Dh__ItemStatus *status, Dh__Item *item, Dh__Step *step)
 {
-    int rc = dh_txn_journal_message (txn, self->steps, item->last_step, &step->base, &item->last_step);
-    if (rc)
+    int rc = dh_txn_journal_message (txn, self->steps, status->last_step, &step->base, &status->last_step);
+    if (rc || !item)
         return rc;
     Dh__Step **steps = dh_service_scratch (self->service, (item->n_steps + 1) * sizeof *steps);
     if (!steps)
@@ -166,14 +162,6 @@ s_add_step (intake_t *self, dh_txn_t *txn, Dh__Item *item, Dh__Step *step)
     steps [item->n_steps++] = step;
     item->steps = steps;
     return 0;
-}
-
-//  The journal's place is not the reader's business.
-static int
-s_reply_item (dh_call_t *call, Dh__Item *item)
-{
-    item->last_step = 0;
-    return dh_call_reply_message (call, &item->base);
 }
 
 static Dh__Step *
@@ -231,15 +219,15 @@ intake_submit (dh_call_t *call, void *state)
     item.due_at = due_at;
     item.rule_version = procedure->rule_version;
     item.received_by = (char *) call->envelope->actor;
-    if ((rc = dh_txn_put_message (self->service, call->txn, self->dossiers, code, &item.base)))
-        return dh_call_fail (call, rc, "cannot store dossier %s", code);
-    item.state = DH__ITEM_STATE__RECEIVED;
-    item.lead_unit = procedure->lead_unit;
+    Dh__ItemStatus status = DH__ITEM_STATUS__INIT;
+    status.state = DH__ITEM_STATE__RECEIVED;
+    status.lead_unit = procedure->lead_unit;
     Dh__Step *step = s_step (call->service, "received", call->envelope->actor, procedure->name);
     if (!step)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
-    if ((rc = s_add_step (self, call->txn, &item, step))
-    ||  (rc = s_status_put (self, call->txn, &item)))
+    if ((rc = dh_txn_put_message (self->service, call->txn, self->dossiers, code, &item.base))
+    ||  (rc = s_add_step (self, call->txn, &status, NULL, step))
+    ||  (rc = dh_txn_put_message (self->service, call->txn, self->status, code, &status.base)))
         return dh_call_fail (call, rc, "cannot store dossier %s", code);
 
     Dh__ItemReceived received = DH__ITEM_RECEIVED__INIT;
@@ -270,8 +258,9 @@ intake_item_status (dh_call_t *call, void *state)
     if (!command)
         return DH_E_MALFORMED;
     Dh__Item *item;
-    int rc = s_item_get (state, call, command->code, &item);
-    return rc? rc: s_reply_item (call, item);
+    Dh__ItemStatus *status;
+    int rc = s_item_get (state, call, command->code, &item, &status);
+    return rc? rc: dh_call_reply_message (call, &item->base);
 }
 
 //  The public sees state, appointment and the steps' names; nothing
@@ -285,7 +274,8 @@ intake_lookup (dh_call_t *call, void *state)
     if (!*command->id_number)
         return dh_call_fail (call, DH_E_INVALID, "lookup needs the code and the applicant's ID number");
     Dh__Item *item;
-    int rc = s_item_get (state, call, command->code, &item);
+    Dh__ItemStatus *status;
+    int rc = s_item_get (state, call, command->code, &item, &status);
     if (rc == DH_E_NOT_FOUND
     ||  (!rc && (!item->applicant || strcmp (item->applicant->id_number, command->id_number))))
         return dh_call_fail (call, DH_E_NOT_FOUND, "no dossier %s for that ID number", command->code);
@@ -321,7 +311,8 @@ s_transition (dh_call_t *call, intake_t *self, bool reason_required)
     if (!s_text_ok (command->reason, 0, 1000))
         return dh_call_fail (call, DH_E_INVALID, "reason is longer than 1000 bytes");
     Dh__Item *item;
-    int rc = s_item_get (self, call, command->code, &item);
+    Dh__ItemStatus *status;
+    int rc = s_item_get (self, call, command->code, &item, &status);
     if (rc)
         return rc;
     bool allowed = false;
@@ -330,8 +321,8 @@ s_transition (dh_call_t *call, intake_t *self, bool reason_required)
     if (!allowed)
         return dh_call_fail (call, DH_E_STATE, "cannot %s dossier %s: it is %s", transition->name,
                              item->code, s_state_name (item->state));
-    item->state = transition->to;
-    item->reason = command->reason;
+    item->state = status->state = transition->to;
+    item->reason = status->reason = command->reason;
     Dh__Step *step = s_step (call->service, transition->name, call->envelope->actor, command->reason);
     if (!step)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
@@ -341,15 +332,15 @@ s_transition (dh_call_t *call, intake_t *self, bool reason_required)
     changed.step = step;
     size_t size;
     uint8_t *bytes = dh_service_pack (call->service, &changed.base, &size);
-    if ((rc = s_add_step (self, call->txn, item, step))
-    ||  (rc = s_status_put (self, call->txn, item))
+    if ((rc = s_add_step (self, call->txn, status, item, step))
+    ||  (rc = dh_txn_put_message (self->service, call->txn, self->status, item->code, &status->base))
     ||  !bytes
     ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_CHANGED,
                                call->envelope->actor, bytes, size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, transition->name, item->code))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
         return dh_call_fail (call, rc? rc: DH_E_NOMEM, "cannot record %s of %s", transition->name, item->code);
-    return s_reply_item (call, item);
+    return dh_call_reply_message (call, &item->base);
 }
 
 int
@@ -382,9 +373,9 @@ intake_item_changed (dh_call_t *call, void *state)
         return DH_E_MALFORMED;
     if (!s_text_ok (changed->code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    Dh__Item *status;
+    Dh__ItemStatus *status;
     int rc = dh_txn_get_message (self->service, call->txn, self->status, changed->code,
-                                 &dh__item__descriptor, (ProtobufCMessage **) &status);
+                                 &dh__item_status__descriptor, (ProtobufCMessage **) &status);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", changed->code);
     if (rc)
@@ -396,7 +387,6 @@ intake_item_changed (dh_call_t *call, void *state)
                    s_state_name (status->state), s_state_name (changed->state));
         return 0;
     }
-    status->code = changed->code;
     status->state = changed->state;
     if (*changed->lead_unit)
         status->lead_unit = changed->lead_unit;
@@ -404,7 +394,7 @@ intake_item_changed (dh_call_t *call, void *state)
         status->handler = changed->handler;
     if ((changed->step && (rc = dh_txn_journal_message (call->txn, self->steps, status->last_step,
                                                          &changed->step->base, &status->last_step)))
-    ||  (rc = s_status_put (self, call->txn, status)))
+    ||  (rc = dh_txn_put_message (self->service, call->txn, self->status, changed->code, &status->base)))
         return dh_call_fail (call, rc, "cannot store %s", changed->code);
     //  The event is assign's word as it came.
     return dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED,

@@ -13,12 +13,12 @@
 typedef struct {
     dh_service_t *service;
     dh_dbi_t procedures;        //  procedure code -> Procedure
-    //  A dossier is stored in two parts under its code, read as one Item
-    //  (dh_txn_get_merged_message): what was received, written once, and
-    //  what changes, small, so that following a thousand dossiers in
-    //  flight rewrites few pages. Its steps are in a journal.
+    //  A dossier is stored in two parts under its code: what was
+    //  received, written once, and what changes, small, so that following
+    //  a thousand dossiers in flight rewrites few pages. Its steps are in
+    //  a journal.
     dh_dbi_t dossiers;          //  code -> Item as received (applicant, papers, appointment)
-    dh_dbi_t status;            //  code -> Item: state, lead unit, handler, reason, last_step
+    dh_dbi_t status;            //  code -> ItemStatus: state, lead unit, handler, reason, newest step
     dh_dbi_t steps;             //  journal of Steps (dh_journal)
     dh_dbi_t day_counters;      //  "agency|yyMMdd" -> last sequence number
     struct _dh_calendar_t *calendar;

@@ -99,26 +99,25 @@ main (int argc, char **argv)
     zhash_t *day_max = zhash_new ();            //  agency-day -> highest number (as text)
     zhash_t *day_count = zhash_new ();
     MDB_val key, value;
-    //  Intake keeps a dossier in two parts under its code, read as one.
+    //  Intake keeps a dossier in two parts under its code: as received,
+    //  and its status.
     MDB_cursor *cursor = s_cursor (&intake, "status");
     MDB_dbi dossiers = s_dbi (&intake, "dossiers"), intake_steps = s_dbi (&intake, "steps");
     long items = 0;
     for (int op = MDB_FIRST; cursor && mdb_cursor_get (cursor, &key, &value, op) == 0; op = MDB_NEXT) {
         char *code = s_key (&key);
-        MDB_val received;
+        MDB_val received = { 0, NULL };
         Dh__Item *item = NULL;
         CHECK (mdb_get (intake.txn, dossiers, &key, &received) == 0, "intake has a status but no dossier %s", code);
-        if (received.mv_data) {
-            uint8_t *whole = malloc (received.mv_size + value.mv_size + 1);
-            memcpy (whole, received.mv_data, received.mv_size);
-            memcpy (whole + received.mv_size, value.mv_data, value.mv_size);
-            item = dh__item__unpack (NULL, received.mv_size + value.mv_size, whole);
-            free (whole);
-        }
+        if (received.mv_data)
+            item = dh__item__unpack (NULL, received.mv_size, received.mv_data);
+        Dh__ItemStatus *status = dh__item_status__unpack (NULL, value.mv_size, value.mv_data);
         CHECK (item && !strcmp (item->code, code), "intake item %s unreadable or misfiled", code);
-        CHECK (item && *item->lead_unit, "intake item %s has no lead unit", code);
-        CHECK (item && s_chain (&intake, intake_steps, item->last_step) >= 1,
+        CHECK (status && *status->lead_unit, "intake item %s has no lead unit", code);
+        CHECK (status && s_chain (&intake, intake_steps, status->last_step) >= 1,
                "intake item %s: its steps do not read back", code);
+        if (status)
+            dh__item_status__free_unpacked (status, NULL);
         zhash_insert (intake_items, code, "1");
         //  agency-yyMMdd-NNNN: the number after the last '-'.
         char *dash = strrchr (code, '-');
@@ -180,12 +179,13 @@ main (int argc, char **argv)
     long assigned = 0;
     for (int op = MDB_FIRST; cursor && mdb_cursor_get (cursor, &key, &value, op) == 0; op = MDB_NEXT) {
         char *code = s_key (&key);
-        Dh__Assignment *item = dh__assignment__unpack (NULL, value.mv_size, value.mv_data);
-        CHECK (item, "assignment %s unreadable", code);
+        Dh__AssignmentRecord *record = dh__assignment_record__unpack (NULL, value.mv_size, value.mv_data);
+        Dh__Assignment *item = record? record->item: NULL;
+        CHECK (item && !strcmp (item->code, code), "assignment %s unreadable or misfiled", code);
         CHECK (zhash_lookup (intake_items, code), "assign holds %s that intake does not have", code);
         if (item) {
             CHECK (*item->lead_unit, "%s has no lead unit", code);
-            CHECK (s_chain (&assign, assign_steps, item->last_step) == item->history_count,
+            CHECK (s_chain (&assign, assign_steps, record->last_step) == item->history_count,
                    "%s: its %u steps do not read back", code, item->history_count);
             bool open = item->state == DH__ITEM_STATE__ASSIGNED || item->state == DH__ITEM_STATE__IN_PROGRESS
                      || item->state == DH__ITEM_STATE__SUPPLEMENT_REQUESTED;
@@ -196,8 +196,9 @@ main (int argc, char **argv)
                 zhash_update (held, item->handler, strdup (text));
                 zhash_freefn (held, item->handler, free);
             }
-            dh__assignment__free_unpacked (item, NULL);
         }
+        if (record)
+            dh__assignment_record__free_unpacked (record, NULL);
         free (code);
         assigned++;
     }

@@ -1,7 +1,6 @@
-//  dh_handler's store helpers and dh_journal on a real service store: a
-//  message stored in two parts reads back as one, the later part winning;
+//  dh_journal through dh_handler's helpers, on a real service store:
 //  journals of interleaved items read back each item's own entries in
-//  order, through commits; broken links are reported, not followed; a
+//  order, through commits; broken links are reported, not followed. And a
 //  service refuses a store of another layout.
 #include <czmq.h>
 #include "dh_config.h"
@@ -9,50 +8,6 @@
 #include "dh_handler.h"
 #include "work.pb-c.h"
 #include "unit.h"
-
-static void
-s_test_parts (dh_service_t *service)
-{
-    dh_dbi_t parts [2];
-    CHECK (dh_store_dbi (dh_service_store (service), "dossiers", &parts [0]) == 0
-           && dh_store_dbi (dh_service_store (service), "status", &parts [1]) == 0, "dbis");
-    dh_txn_t *txn;
-    CHECK (dh_txn_begin (dh_service_store (service), true, &txn) == 0, "begin");
-
-    Dh__Applicant applicant = DH__APPLICANT__INIT;
-    applicant.name = "Trần Văn An";
-    applicant.id_number = "001099000001";
-    Dh__Item received = DH__ITEM__INIT;
-    received.code = "000.A0.01.H26-261125-0001";
-    received.applicant = &applicant;
-    received.due_at = 5000;
-    received.lead_unit = "sở.một-cửa";
-    Dh__Item status = DH__ITEM__INIT;
-    status.state = DH__ITEM_STATE__IN_PROGRESS;
-    status.handler = "cb.minh";
-    status.lead_unit = "phòng.kinh-tế";
-    status.last_step = 42;
-    CHECK (dh_txn_put_message (service, txn, parts [0], received.code, &received.base) == 0
-           && dh_txn_put_message (service, txn, parts [1], received.code, &status.base) == 0, "put both parts");
-    Dh__Item *item;
-    CHECK (dh_txn_get_merged_message (service, txn, parts, 2, received.code, &dh__item__descriptor,
-                                      (ProtobufCMessage **) &item) == 0, "the parts read as one");
-    CHECK (!strcmp (item->code, received.code), "code from the first part");
-    CHECK (item->applicant && !strcmp (item->applicant->id_number, "001099000001"), "applicant from the first");
-    CHECK (item->due_at == 5000, "due_at from the first");
-    CHECK (item->state == DH__ITEM_STATE__IN_PROGRESS && !strcmp (item->handler, "cb.minh")
-           && item->last_step == 42, "state, handler, last_step from the second");
-    CHECK (!strcmp (item->lead_unit, "phòng.kinh-tế"), "the later part wins: %s", item->lead_unit);
-
-    CHECK (dh_txn_put (txn, parts [0], "only-first", 10, "", 0) == 0, "a first part alone");
-    CHECK (dh_txn_get_merged_message (service, txn, parts, 2, "only-first", &dh__item__descriptor,
-                                      (ProtobufCMessage **) &item) == DH_E_NOT_FOUND, "a missing part: not found");
-    uint8_t garbage [] = { 0x1a, 0x7f, 0x01 };     //  a length past the end
-    CHECK (dh_txn_put (txn, parts [1], "only-first", 10, garbage, sizeof garbage) == 0, "a broken second part");
-    CHECK (dh_txn_get_merged_message (service, txn, parts, 2, "only-first", &dh__item__descriptor,
-                                      (ProtobufCMessage **) &item) == DH_E_CORRUPT, "bytes that are no message");
-    dh_txn_abort (&txn);
-}
 
 static int
 s_steps (dh_service_t *service, dh_txn_t *txn, dh_dbi_t journal, uint64_t newest, size_t max,
@@ -161,7 +116,6 @@ main (void)
     dh_service_t *service = s_service (folder, &config);
     CHECK (service, "service");
     if (service) {
-        s_test_parts (service);
         s_test_journal (service);
         //  A store with audit records but no layout is from before
         //  layouts were recorded: layout 1.
