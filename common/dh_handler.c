@@ -97,13 +97,16 @@ dh_txn_journal_messages (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, uin
                          ProtobufCMessage ***messages, size_t *count)
 {
     *count = 0;
-    dh_val_t *entries = dh_service_scratch (service, (max + 1) * sizeof *entries);
-    *messages = dh_service_scratch (service, (max + 1) * sizeof **messages);
+    //  Counted first: max is a limit, often far above what an item has.
+    size_t found;
+    int rc = dh_journal_read (txn, dbi, newest, NULL, max, &found);
+    if (rc)
+        return rc;
+    dh_val_t *entries = dh_service_scratch (service, (found + 1) * sizeof *entries);
+    *messages = dh_service_scratch (service, (found + 1) * sizeof **messages);
     if (!entries || !*messages)
         return DH_E_NOMEM;
-    size_t found;
-    int rc = dh_journal_read (txn, dbi, newest, entries, max, &found);
-    if (rc)
+    if ((rc = dh_journal_read (txn, dbi, newest, entries, found, &found)))
         return rc;
     ProtobufCAllocator allocator = dh_service_allocator (service);
     for (size_t i = 0; i < found; i++) {

@@ -41,12 +41,14 @@ dh_journal_read (dh_txn_t *txn, dh_dbi_t dbi, uint64_t newest,
         uint64_t previous = dh_key_u64_read (value.data);
         if (previous >= seq)
             return DH_E_CORRUPT;        //  links only point back: no loops
-        entries [(*count)++] = (dh_val_t) {
-            .data = (uint8_t *) value.data + S_LINK, .size = value.size - S_LINK
-        };
+        if (entries)
+            entries [*count] = (dh_val_t) {
+                .data = (uint8_t *) value.data + S_LINK, .size = value.size - S_LINK
+            };
+        ++*count;
         seq = previous;
     }
-    for (size_t i = 0; i < *count / 2; i++) {
+    for (size_t i = 0; entries && i < *count / 2; i++) {
         dh_val_t swap = entries [i];
         entries [i] = entries [*count - 1 - i];
         entries [*count - 1 - i] = swap;

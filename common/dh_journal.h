@@ -20,7 +20,8 @@ int dh_journal_reserve (dh_txn_t *txn, dh_dbi_t dbi, uint64_t previous, size_t s
                         void **data, uint64_t *seq);
 
 //  The payloads of the item whose newest entry is newest, oldest first:
-//  at most max of them in entries, *count says how many. Errors:
+//  at most max of them in entries, *count says how many (entries NULL:
+//  only count them, checking the links). Errors:
 //  DH_E_CORRUPT (a link that does not point back, a missing entry),
 //  DH_E_FULL (more than max entries), store errors.
 //  @note entries point into the map; valid while txn is open and unwritten.

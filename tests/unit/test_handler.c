@@ -58,6 +58,9 @@ s_test_journal (dh_service_t *service)
                    item, i, steps [i]->action, action);
         }
     }
+    size_t counted;
+    CHECK (dh_journal_read (txn, journal, newest [2], NULL, 1000, &counted) == 0 && counted == 9,
+           "counted without reading back: %zu", counted);
     Dh__Step **steps;
     size_t count = 99;
     CHECK (s_steps (service, txn, journal, 0, 10, &steps, &count) == 0 && count == 0, "an item with no steps");
