@@ -83,9 +83,12 @@ static const char *s_event_seq_key = "event_seq";
 static int s_handle_api (zloop_t *loop, zsock_t *reader, void *arg);
 static int s_handle_housekeeping (zloop_t *loop, int timer_id, void *arg);
 
-dh_service_t *
-dh_service_new (dh_config_t *config)
+//  *why gets DH_E_CONFIG when a configuration value is wrong (the
+//  operator must change it), else a general failure.
+static dh_service_t *
+s_service_new (dh_config_t *config, int *why)
 {
+    *why = DH_E_IO;
     dh_service_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
@@ -100,8 +103,10 @@ dh_service_new (dh_config_t *config)
     ||  dh_config_int (config, "max_message", 1024, 64 << 20, &max_message)
     ||  dh_config_int (config, "map_size_mb", 1, 1 << 22, &map_size_mb)
     ||  dh_config_int (config, "map_max_mb", 1, 1 << 22, &map_max_mb)
-    ||  dh_config_int (config, "test_clock", 0, 1, &test_clock))
+    ||  dh_config_int (config, "test_clock", 0, 1, &test_clock)) {
+        *why = DH_E_CONFIG;
         goto fail;
+    }
     self->batch_limit = batch_limit;
     self->max_message = max_message;
     if (test_clock) {
@@ -165,6 +170,13 @@ fail:
     zsys_error ("%s: cannot start", self->name);
     dh_service_destroy (&self);
     return NULL;
+}
+
+dh_service_t *
+dh_service_new (dh_config_t *config)
+{
+    int why;
+    return s_service_new (config, &why);
 }
 
 void
@@ -773,18 +785,21 @@ dh_service_main (const char *name, const char *usage, int argc, char **argv,
     }
     if (rc) {
         free (ident);
-        return 1;
+        return DH_EXIT_CONFIG;
     }
-    dh_service_t *service = dh_service_new (config);
+    int status = 0, why;
+    dh_service_t *service = s_service_new (config, &why);
     if (!service)
-        rc = DH_E_CONFIG;       //  dh_service_new said why
+        status = why == DH_E_CONFIG? DH_EXIT_CONFIG: 1;     //  s_service_new said why
     else
-    if ((rc = setup (service, state)))
+    if ((rc = setup (service, state))) {
         zsys_error ("%s: setup failed: %s", name, dh_strerror (rc));
+        status = rc == DH_E_CONFIG || rc == DH_E_LAYOUT? DH_EXIT_CONFIG: 1;
+    }
     else
         dh_service_run (service);
     dh_service_destroy (&service);
     dh_config_destroy (&config);
     free (ident);
-    return rc? 1: 0;
+    return status;
 }

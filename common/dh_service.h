@@ -117,6 +117,12 @@ int dh_call_reply (dh_call_t *call, const void *payload, size_t size);
 //  The built-in commands (dh_service_builtin.c).
 void dh_service_register_builtins (dh_service_t *self);
 
+//  A daemon's exit status when it cannot start until someone changes its
+//  configuration or its store (a bad key, a store of another layout):
+//  sysexits' EX_CONFIG, so that systemd does not restart it in a loop
+//  (RestartPreventExitStatus). Any other failure to start exits 1.
+#define DH_EXIT_CONFIG 78
+
 //  Usual main(): config, service, handlers, run. setup registers the
 //  daemon's handlers and peers; returns 0 or an error code.
 typedef int (dh_setup_fn) (dh_service_t *service, void *state);

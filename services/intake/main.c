@@ -43,7 +43,7 @@ s_setup (dh_service_t *service, void *state)
     const char *calendar_dir = dh_config_get (dh_service_config (service), "calendar");
     if ((rc = dh_calendar_load (calendar_dir, &self->calendar))) {
         zsys_error ("intake: cannot load the calendar from %s: %s", calendar_dir, dh_strerror (rc));
-        return rc;
+        return DH_E_CONFIG;     //  the operator fixes the folder; a restart alone will not
     }
     for (size_t i = 0; i < sizeof s_routes / sizeof s_routes [0]; i++)
         dh_service_on (service, s_routes [i].type, s_routes [i].fn, self, s_routes [i].from);
