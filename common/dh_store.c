@@ -18,16 +18,19 @@ struct _dh_store_t {
 
 #define S_NEXT_SLOTS 8
 
+//  A sequence-keyed table's last key, as this transaction left it.
+typedef struct {
+    dh_dbi_t dbi;
+    uint64_t last;
+} s_last_key_t;
+
 struct _dh_txn_t {
     dh_store_t *store;
     MDB_txn *txn;
     bool write;
     int error;                  //  sticky: the transaction cannot commit
     uint64_t writes;
-    struct {                    //  sequence-keyed tables: their last key
-        dh_dbi_t dbi;
-        uint64_t last;
-    } next [S_NEXT_SLOTS];
+    s_last_key_t next [S_NEXT_SLOTS];   //  for dh_txn_reserve_next
     size_t next_count;
 };
 
@@ -356,7 +359,7 @@ dh_txn_reserve_next (dh_txn_t *txn, dh_dbi_t dbi, size_t size, void **data, uint
         if (rc != MDB_NOTFOUND)
             return s_fail (txn, rc);
         if (slot < S_NEXT_SLOTS)
-            txn->next [txn->next_count++] = (__typeof__ (txn->next [0])) { dbi, last };
+            txn->next [txn->next_count++] = (s_last_key_t) { dbi, last };
     }
     uint8_t key [8];
     dh_key_u64 (key, last + 1);
