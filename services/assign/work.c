@@ -271,14 +271,18 @@ assign_command (dh_call_t *call, void *state)
     return assign_record (self, call, item, last_step, step, spec->name, true);
 }
 
-//  A protobuf varint's length in bytes.
-static size_t
-s_varint_size (uint64_t value)
+//  The packed item inside a packed AssignmentRecord: field 1 comes first,
+//  its tag byte, then its length as a varint, then the item's bytes.
+static const uint8_t *
+s_record_item (const uint8_t *record, size_t *item_size)
 {
-    size_t size = 1;
-    for (; value >= 0x80; value >>= 7)
-        size++;
-    return size;
+    const uint8_t *at = record + 1;
+    *item_size = 0;
+    for (unsigned shift = 0; ; shift += 7) {
+        *item_size |= (size_t) (*at & 0x7f) << shift;
+        if (!(*at++ & 0x80))
+            return at;
+    }
 }
 
 int
@@ -293,11 +297,11 @@ assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t l
     item->history_count++;
     //  Packed once: stored, and the answer to the command, which is the
     //  item's bytes inside the record (after field 1's tag and length).
-    size_t record_size, item_size = protobuf_c_message_get_packed_size (&item->base);
+    size_t record_size, item_size;
     uint8_t *record_bytes = dh_service_pack (call->service, &record.base, &record_size);
     if (!record_bytes)
         return dh_call_fail (call, DH_E_NOMEM, "no memory");
-    uint8_t *item_bytes = record_bytes + 1 + s_varint_size (item_size);
+    const uint8_t *item_bytes = s_record_item (record_bytes, &item_size);
     if ((rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), record_bytes, record_size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, command, item->code)))
         return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
