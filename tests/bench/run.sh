@@ -36,6 +36,11 @@ stop() {  # stop NAME
 raw=$("$BUILD/bench/bench_zmq_raw" "$WORK" 2000000)
 echo "$raw"
 "$BUILD/bench/bench_lmdb" "$WORK"
+# The floor for a durable command: 64 raw ZeroMQ clients, one command
+# outstanding each, against a raw server that appends each to LMDB and
+# replies after the group's commit. No code of ours: what submit_per_s
+# and rpc_durable_acks_per_s can be read against.
+"$BUILD/bench/bench_floor" "$WORK" 64 5
 
 # 2. The link: 500,000 messages, durable in the sender's outbox and in the
 #    receiver's store; wall time from the sender's start to the last one
