@@ -7,8 +7,9 @@ cd "$(dirname "$0")/../.."
 case "$BUILD" in /*) ;; *) BUILD="$PWD/$BUILD" ;; esac
 WORK="$BUILD/bench-run"          # on the repository's disk: fsync costs what it costs there
 rm -rf "$WORK" && mkdir -p "$WORK"
+NO_DISK=""                       # the last phase's folder in memory (/dev/shm)
 PIDS=""
-cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK" $NO_DISK; }
 trap cleanup EXIT
 export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
 printf 'run_dir = %s\n' "$WORK" >"$DUNGHAN_CONFIG"
@@ -105,11 +106,22 @@ disk_bytes_per_dossier() {
 }
 
 # 4. Dossiers: submits from 64 clerks, then whole lifecycles.
+import_samples() {
+    "$BUILD/bin/dunghanctl" catalog import deploy/catalog/procedures.csv >/dev/null
+    "$BUILD/bin/dunghanctl" org import units deploy/org/units.csv >/dev/null
+    "$BUILD/bin/dunghanctl" org import staff deploy/org/staff.csv >/dev/null
+}
+# cpu_per_dossier PHASE DOSSIERS TICKS_BEFORE: processor time both daemons
+# used in the phase (user and system, their I/O threads included), per
+# dossier. It moves less than the speed figures and says what a batch costs.
+daemons_cpu_ticks() { awk '{ t += $14 + $15 } END { print t }' /proc/$PID_intake/stat /proc/$PID_assign/stat; }
+cpu_per_dossier() {
+    local ticks; ticks=$(daemons_cpu_ticks)
+    echo "bench $1_cpu_us_per_dossier $(( (ticks - $3) * 1000000 / $(getconf CLK_TCK) / $2 )) us"
+}
 start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
 start assign "$BUILD/bin/dunghan-assign"
-"$BUILD/bin/dunghanctl" catalog import deploy/catalog/procedures.csv >/dev/null
-"$BUILD/bin/dunghanctl" org import units deploy/org/units.csv >/dev/null
-"$BUILD/bin/dunghanctl" org import staff deploy/org/staff.csv >/dev/null
+import_samples
 snapshot intake assign
 sectors=$(disk_sectors)
 submit=$("$BUILD/tests/helpers/submitload" "ipc://$WORK/intake.api" 100000 64 "$WORK/acked.txt")
@@ -122,9 +134,31 @@ disk_bytes_per_dossier submit 100000 "$sectors"
 # load): enough to fill the batches one commit can carry.
 snapshot intake assign
 sectors=$(disk_sectors)
+cpu=$(daemons_cpu_ticks)
 "$BUILD/bench/bench_lifecycle" "$WORK" 40000 1024 4
 figures lifecycle intake assign
 disk_bytes_per_dossier lifecycle 40000 "$sectors"
+cpu_per_dossier lifecycle 40000 "$cpu"
 echo "bench intake_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_intake/status) kb"
 echo "bench assign_rss_kb $(awk '/VmHWM/ {print $2}' /proc/$PID_assign/status) kb"
+
+# 5. The same lifecycles with the stores in memory (/dev/shm), where a
+#    commit costs no disk: NOT a durable figure, only what the processors
+#    allow. Set beside lifecycle_dossiers_per_s it says whether the disk
+#    or the processors bound it.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    stop intake; stop assign
+    NO_DISK=$(mktemp -d /dev/shm/dunghan-bench.XXXXXX)
+    WORK=$NO_DISK
+    export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
+    printf 'run_dir = %s\n' "$WORK" >"$DUNGHAN_CONFIG"
+    start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
+    start assign "$BUILD/bin/dunghan-assign"
+    import_samples
+    cpu=$(daemons_cpu_ticks)
+    "$BUILD/bench/bench_lifecycle" "$WORK" 40000 1024 4 | sed 's/lifecycle_dossiers_per_s/lifecycle_no_disk_dossiers_per_s/'
+    cpu_per_dossier lifecycle_no_disk 40000 "$cpu"
+else
+    note "no writable /dev/shm: lifecycle_no_disk not measured"
+fi
 "$BUILD/bench/bench_calendar" deploy/calendar
