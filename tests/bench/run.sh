@@ -9,7 +9,8 @@ WORK="$BUILD/bench-run"          # on the repository's disk: fsync costs what it
 rm -rf "$WORK" && mkdir -p "$WORK"
 NO_DISK=""                       # the last phase's folder in memory (/dev/shm)
 PIDS=""
-cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK" $NO_DISK; }
+ON_DISK=$WORK
+cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$ON_DISK" $NO_DISK; }
 trap cleanup EXIT
 export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
 printf 'run_dir = %s\n' "$WORK" >"$DUNGHAN_CONFIG"
