@@ -8,6 +8,7 @@ static const dh_config_key_t s_common_keys [] = {
     { "/test_clock",  "0",     "1 lets CLOCK commands set and advance time (tests only)" },
     { "api",          "ipc://{run_dir}/{service}.api", "command endpoint (ROUTER); tcp://host:port for several servers" },
     { "events",       "ipc://{run_dir}/{service}.events", "event feed endpoint (PUB)" },
+    { "events_queue", "100000", "events kept for a subscriber that falls behind; past that the feed drops them for it (it sees a gap in seq)" },
     { "data",         "{run_dir}/{service}.lmdb", "LMDB environment folder" },
     { "ready_file",   "{run_dir}/{service}.ready", "written when the daemon is ready, removed on stop" },
     { "batch_limit",  "2048",  "most messages applied in one commit (group commit)" },

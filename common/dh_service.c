@@ -94,8 +94,9 @@ s_service_new (dh_config_t *config, int *why)
         return NULL;
     self->name = strdup (dh_config_service (config));
     self->config = config;
-    int64_t batch_limit, window, resend_ms, max_message, map_size_mb, map_max_mb, test_clock;
+    int64_t batch_limit, window, resend_ms, max_message, map_size_mb, map_max_mb, test_clock, events_queue;
     if (dh_config_int (config, "batch_limit", 1, 100000, &batch_limit)
+    ||  dh_config_int (config, "events_queue", 1, 10000000, &events_queue)
     ||  dh_config_int (config, "commit_linger_us", 0, 100000, &self->linger_us)
     ||  dh_config_int (config, "commit_linger_gap_us", 0, 100000, &self->linger_gap_us)
     ||  dh_config_int (config, "window", 1, 10000000, &window)
@@ -145,7 +146,9 @@ s_service_new (dh_config_t *config, int *why)
         goto fail;
     zsock_set_sndhwm (self->router, 200000);
     zsock_set_rcvhwm (self->router, 200000);
-    zsock_set_sndhwm (self->publisher, 100000);
+    //  A subscriber that falls further behind loses events (the feed is
+    //  best-effort): never block a commit's replies on a dashboard.
+    zsock_set_sndhwm (self->publisher, (int) events_queue);
     zsock_set_linger (self->router, 0);
     const char *api = dh_config_get (config, "api");
     const char *events = dh_config_get (config, "events");
