@@ -12,6 +12,9 @@ typedef int (ctl_command_fn) (int argc, char **argv);
 
 int ctl_calendar_main (int argc, char **argv);
 
+//  The daemons' event feeds, one line per event (cmd_watch.c).
+int ctl_watch_main (int argc, char **argv);
+
 //  The commands that talk to daemons (cmd_work.c). argv[0] is the command
 //  word; returns -1 when it is not one of them.
 int ctl_work_main (int argc, char **argv);

@@ -11,6 +11,7 @@ typedef struct {
 
 static const s_command_t s_commands [] = {
     { "calendar", ctl_calendar_main, "working-day arithmetic: due, between, outcome" },
+    { "watch", ctl_watch_main, "every change the daemons commit, as it happens (event feeds)" },
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
