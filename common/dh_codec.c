@@ -280,6 +280,68 @@ dh_event_pack (const dh_event_t *event, uint8_t *buffer)
     return dh__event__pack (&message, buffer);
 }
 
+//  A batch is a LinkBatch: field 1 (length-delimited) once per envelope,
+//  so an envelope is appended as tag, length, bytes, with no message to
+//  build around the whole.
+#define S_BATCH_TAG 0x0a
+
+static size_t
+s_varint_size (size_t value)
+{
+    size_t size = 1;
+    while (value >= 0x80) {
+        value >>= 7;
+        size++;
+    }
+    return size;
+}
+
+size_t
+dh_batch_item_size (const dh_envelope_t *envelope)
+{
+    size_t size = dh_envelope_size (envelope);
+    return 1 + s_varint_size (size) + size;
+}
+
+size_t
+dh_batch_item_pack (const dh_envelope_t *envelope, uint8_t *buffer)
+{
+    size_t size = dh_envelope_size (envelope);
+    uint8_t *at = buffer;
+    *at++ = S_BATCH_TAG;
+    for (size_t value = size; ; value >>= 7) {
+        *at++ = (uint8_t) (value & 0x7f) | (value >= 0x80? 0x80: 0);
+        if (value < 0x80)
+            break;
+    }
+    at += dh_envelope_pack (envelope, at);
+    return (size_t) (at - buffer);
+}
+
+int
+dh_codec_decode_batch (dh_codec_t *self, const uint8_t *payload, size_t size, const char *sender,
+                       dh_envelope_t **envelopes, size_t *count)
+{
+    if (size > self->max_size)
+        return DH_E_TOO_BIG;
+    Dh__LinkBatch *batch = dh__link_batch__unpack (&self->allocator, size, payload);
+    if (!batch || batch->n_envelopes == 0)
+        return DH_E_MALFORMED;
+    dh_envelope_t *decoded = dh_codec_alloc (self, batch->n_envelopes * sizeof *decoded);
+    if (!decoded)
+        return DH_E_NOMEM;
+    for (size_t i = 0; i < batch->n_envelopes; i++) {
+        int rc = dh_codec_decode_envelope (self, batch->envelopes [i].data, batch->envelopes [i].len, &decoded [i]);
+        if (rc)
+            return rc;
+        if (!decoded [i].link || decoded [i].type == DH_MSG_LINK_BATCH || strcmp (decoded [i].sender, sender))
+            return DH_E_MALFORMED;
+    }
+    *envelopes = decoded;
+    *count = batch->n_envelopes;
+    return 0;
+}
+
 const char *
 dh_type_name (unsigned type)
 {

@@ -73,6 +73,18 @@ size_t dh_reply_pack (const dh_reply_t *reply, uint8_t *buffer);
 size_t dh_event_size (const dh_event_t *event);
 size_t dh_event_pack (const dh_event_t *event, uint8_t *buffer);
 
+//  A link batch (LINK_BATCH's payload): link envelopes packed one after
+//  another. The bytes one envelope adds to a batch, and pack it there.
+size_t dh_batch_item_size (const dh_envelope_t *envelope);
+size_t dh_batch_item_pack (const dh_envelope_t *envelope, uint8_t *buffer);
+
+//  Decode a batch's envelopes into an array from the arena. Every one must
+//  be a link envelope from sender and no batch itself. Errors:
+//  DH_E_MALFORMED (also for an empty batch), and those of
+//  dh_codec_decode_envelope.
+int dh_codec_decode_batch (dh_codec_t *self, const uint8_t *payload, size_t size, const char *sender,
+                           dh_envelope_t **envelopes, size_t *count);
+
 //  Allocate from the codec's arena (freed by dh_codec_reset). NULL when
 //  out of memory.
 void *dh_codec_alloc (dh_codec_t *self, size_t size);

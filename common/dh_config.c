@@ -14,7 +14,7 @@ static const dh_config_key_t s_common_keys [] = {
     { "batch_limit",  "2048",  "most messages applied in one commit (group commit)" },
     { "commit_linger_us", "1000", "after a commit, wait up to this long for the senders just answered to send again, so they share the next commit (0 = never wait)" },
     { "commit_linger_gap_us", "200", "stop waiting when no message came for this long" },
-    { "window",       "20000", "most unacknowledged link messages in flight per peer" },
+    { "window",       "256",   "most unacknowledged link batches in flight per peer (a batch: what one commit wrote for the peer)" },
     { "resend_ms",    "1000",  "resend unacknowledged link messages after this many ms" },
     { "max_message",  "1048576", "largest accepted message, bytes" },
     { "map_size_mb",  "64",    "initial LMDB map size, MiB" },

@@ -20,6 +20,10 @@ typedef struct {
     uint64_t pending_deleted;   //  ... or deleted by the open transaction
     uint64_t sent;              //  highest seq handed to ZeroMQ
     int64_t progress_at;        //  monotonic ms of the last ack progress or first send
+    //  The open transaction's messages for this peer, packed as one
+    //  batch: they become one outbox entry, one send, one acknowledgement.
+    uint8_t *batch;
+    size_t batch_size, batch_capacity;
 } s_peer_t;
 
 typedef struct {
@@ -89,6 +93,7 @@ dh_link_destroy (dh_link_t **self_p)
             zsock_destroy (&peer->monitor);
         }
         zsock_destroy (&peer->dealer);
+        free (peer->batch);
         free (peer);
     }
     for (size_t i = 0; i < self->sender_count; i++)
@@ -309,21 +314,21 @@ dh_link_begin (dh_link_t *self, dh_txn_t *txn)
     return 0;
 }
 
-int
-dh_link_enqueue (dh_link_t *self, dh_txn_t *txn, const char *peer_name, uint32_t type,
-                 const char *actor, const void *payload, size_t size, uint64_t *seq)
+//  Room for the batch's own envelope around its messages.
+#define S_BATCH_OVERHEAD 256
+
+//  Write the peer's open batch to its outbox as the next entry.
+static int
+s_flush_batch (dh_link_t *self, s_peer_t *peer, dh_txn_t *txn)
 {
-    s_peer_t *peer = s_peer (self, peer_name);
-    if (!peer)
-        return DH_E_NOT_FOUND;
+    if (peer->batch_size == 0)
+        return 0;
     dh_envelope_t envelope = {
-        .sender = self->name, .seq = peer->pending_seq + 1, .type = type,
-        .sent_at = dh_clock_now (), .actor = actor,
-        .payload = payload, .payload_size = size, .link = true
+        .sender = self->name, .seq = peer->pending_seq + 1, .type = DH_MSG_LINK_BATCH,
+        .sent_at = dh_clock_now (), .actor = "",
+        .payload = peer->batch, .payload_size = peer->batch_size, .link = true
     };
     size_t packed_size = dh_envelope_size (&envelope);
-    if (packed_size > self->options.max_message)
-        return DH_E_TOO_BIG;
     uint8_t key [8];
     dh_key_u64 (key, envelope.seq);
     void *data;
@@ -332,8 +337,37 @@ dh_link_enqueue (dh_link_t *self, dh_txn_t *txn, const char *peer_name, uint32_t
         return rc;
     dh_envelope_pack (&envelope, data);
     peer->pending_seq = envelope.seq;
-    if (seq)
-        *seq = envelope.seq;
+    peer->batch_size = 0;
+    return 0;
+}
+
+int
+dh_link_enqueue (dh_link_t *self, dh_txn_t *txn, const char *peer_name, uint32_t type,
+                 const char *actor, const void *payload, size_t size)
+{
+    s_peer_t *peer = s_peer (self, peer_name);
+    if (!peer)
+        return DH_E_NOT_FOUND;
+    dh_envelope_t envelope = {
+        .sender = self->name, .type = type, .sent_at = dh_clock_now (), .actor = actor,
+        .payload = payload, .payload_size = size, .link = true
+    };
+    size_t item_size = dh_batch_item_size (&envelope);
+    if (item_size + S_BATCH_OVERHEAD > self->options.max_message)
+        return DH_E_TOO_BIG;
+    int rc;
+    if (peer->batch_size + item_size + S_BATCH_OVERHEAD > self->options.max_message
+    &&  (rc = s_flush_batch (self, peer, txn)))
+        return rc;
+    if (peer->batch_size + item_size > peer->batch_capacity) {
+        size_t capacity = (peer->batch_size + item_size) * 2;
+        uint8_t *batch = realloc (peer->batch, capacity);
+        if (!batch)
+            return DH_E_NOMEM;
+        peer->batch = batch;
+        peer->batch_capacity = capacity;
+    }
+    peer->batch_size += dh_batch_item_pack (&envelope, peer->batch + peer->batch_size);
     return 0;
 }
 
@@ -391,7 +425,8 @@ dh_link_prepare (dh_link_t *self, dh_txn_t *txn)
     int rc = 0;
     for (size_t i = 0; i < self->peer_count && !rc; i++) {
         s_peer_t *peer = self->peers [i];
-        if (peer->pending_seq != peer->last_seq)
+        rc = s_flush_batch (self, peer, txn);
+        if (!rc && peer->pending_seq != peer->last_seq)
             rc = s_write_counter (txn, self->table, peer->counter_key, peer->pending_seq);
     }
     for (size_t i = 0; i < self->sender_count && !rc; i++) {
@@ -441,6 +476,7 @@ dh_link_aborted (dh_link_t *self)
     for (size_t i = 0; i < self->peer_count; i++) {
         self->peers [i]->pending_seq = self->peers [i]->last_seq;
         self->peers [i]->pending_deleted = self->peers [i]->deleted;
+        self->peers [i]->batch_size = 0;
     }
 }
 

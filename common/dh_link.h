@@ -1,9 +1,11 @@
 /*  dh_link — the reliable link between services (DESIGN.md §2).
 
-    Sending: a message is written to the outbox of its peer (sub-database
-    "outbox:<peer>", keyed by seq) inside the caller's write transaction,
-    with a seq from a counter kept in the same store, so a restart never
-    reuses a number. One DEALER per peer sends outbox entries in order,
+    Sending: the messages a transaction writes for a peer go into that
+    peer's outbox (sub-database "outbox:<peer>", keyed by seq) as one
+    LINK_BATCH entry, inside the caller's write transaction, with a seq
+    from a counter kept in the same store, so a restart never reuses a
+    number. A batch is sent, applied and acknowledged as one: the work a
+    message costs the link is shared by every message of a commit. One DEALER per peer sends outbox entries in order,
     keeps at most `window` unacknowledged, goes back to the last
     acknowledged entry after a timeout or a reconnect, and deletes entries
     once the peer's cumulative acknowledgement ("applied up to N") arrives.
@@ -24,7 +26,7 @@
 typedef struct _dh_link_t dh_link_t;
 
 typedef struct {
-    uint64_t window;            //  unacknowledged messages in flight per peer
+    uint64_t window;            //  unacknowledged outbox entries (batches) in flight per peer
     int64_t resend_ms;          //  go back to the last acknowledgement after this silence
     size_t max_message;
 } dh_link_options_t;
@@ -45,11 +47,13 @@ int dh_link_add_peer (dh_link_t *self, const char *peer, const char *endpoint);
 //  acknowledged (riding on the caller's commit).
 int dh_link_begin (dh_link_t *self, dh_txn_t *txn);
 
-//  Write one message to a peer's outbox in txn. *seq (if not NULL) gets
-//  its number. Errors: DH_E_NOT_FOUND (unknown peer), DH_E_TOO_BIG,
-//  store errors.
+//  Write one message to a peer's outbox in txn. The messages a
+//  transaction writes for one peer go out as one LINK_BATCH entry (one
+//  seq, one send, one acknowledgement), written by dh_link_prepare, or
+//  sooner when the batch would pass max_message. Errors: DH_E_NOT_FOUND
+//  (unknown peer), DH_E_TOO_BIG, DH_E_NOMEM, store errors.
 int dh_link_enqueue (dh_link_t *self, dh_txn_t *txn, const char *peer, uint32_t type,
-                     const char *actor, const void *payload, size_t size, uint64_t *seq);
+                     const char *actor, const void *payload, size_t size);
 
 //  A link envelope arrived from its sender through routing id rid.
 //  Returns 1: apply it now (its seq is recorded in txn); 0: a duplicate,
@@ -57,7 +61,8 @@ int dh_link_enqueue (dh_link_t *self, dh_txn_t *txn, const char *peer, uint32_t 
 int dh_link_accept (dh_link_t *self, dh_txn_t *txn, const dh_envelope_t *envelope,
                     const void *rid, size_t rid_size);
 
-//  Before commit: store the counters and high-water marks changed in txn.
+//  Before commit: write the open batches to the outboxes, store the
+//  counters and high-water marks changed in txn.
 int dh_link_prepare (dh_link_t *self, dh_txn_t *txn);
 
 //  After a successful commit: counters become real, acknowledgements go

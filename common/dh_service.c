@@ -25,6 +25,9 @@ typedef struct {
     dh_envelope_t envelope;
     int decode_rc;              //  the envelope itself was bad
     int forced_rc;              //  refused in an earlier run of this batch
+    dh_envelope_t *inner;       //  a link batch's messages (in the arena), else NULL
+    size_t inner_count;
+    int *inner_forced;          //  forced_rc of each
     int status;
     bool answer;                //  send a Reply (commands, bad input)
     const void *reply;
@@ -223,7 +226,7 @@ int
 dh_service_send (dh_service_t *self, dh_txn_t *txn, const char *peer, uint32_t type,
                  const char *actor, const void *payload, size_t size)
 {
-    return dh_link_enqueue (self->link, txn, peer, type, actor, payload, size, NULL);
+    return dh_link_enqueue (self->link, txn, peer, type, actor, payload, size);
 }
 
 int
@@ -338,8 +341,56 @@ dh_call_reply (dh_call_t *call, const void *payload, size_t size)
     return 0;
 }
 
-//  Apply one entry. Returns S_RERUN when the batch must run again without
-//  it, a negative code when the transaction failed, else 0.
+//  Run the handler of one message. *forced holds a refusal from an
+//  earlier run of this batch, kept with its words instead of running the
+//  handler again; a refusal after writing is recorded there and the
+//  batch runs again without the message. Returns S_RERUN, a negative code
+//  when the transaction failed, else 0 (*status says how it went).
+static int
+s_dispatch (dh_service_t *self, dh_txn_t *txn, const dh_envelope_t *envelope, int *forced,
+            char *error_text, int *status, const void **reply, size_t *reply_size)
+{
+    *reply = NULL;
+    *reply_size = 0;
+    //  A link message refused in an earlier run still counts as applied,
+    //  or its sender would resend it forever.
+    if (*forced) {
+        *status = *forced;
+        return 0;
+    }
+    error_text [0] = 0;
+    s_handler_t *handler = envelope->type < S_MAX_TYPE? &self->handlers [envelope->type]: NULL;
+    int from = envelope->link? DH_FROM_LINK: DH_FROM_CLIENT;
+    dh_call_t call = { self, txn, envelope, NULL, 0, error_text };
+    uint64_t writes = dh_txn_writes (txn);
+    if (!handler || !handler->fn)
+        *status = dh_call_fail (&call, DH_E_UNKNOWN, "%s does not handle message type %u",
+                                self->name, envelope->type);
+    else
+    if (!(handler->flags & from))
+        *status = dh_call_fail (&call, DH_E_DENIED, "%s accepts %s only %s", self->name,
+                                dh_type_name (envelope->type),
+                                from == DH_FROM_LINK? "from clients": "from peer services");
+    else
+        *status = handler->fn (&call, handler->state);
+    if (dh_txn_error (txn))
+        return dh_txn_error (txn);
+    if (*status && dh_txn_writes (txn) != writes) {
+        *forced = *status;
+        return S_RERUN;
+    }
+    if (*status && envelope->link)
+        zsys_warning ("%s: %s from %s refused: %s (%s)", self->name, dh_type_name (envelope->type),
+                      envelope->sender, error_text, dh_strerror (*status));
+    *reply = call.reply;
+    *reply_size = call.reply_size;
+    return 0;
+}
+
+//  Apply one entry: a command, a link message, or a link batch (its
+//  messages in order, under the batch's one seq). Returns S_RERUN when
+//  the batch must run again without a message, a negative code when the
+//  transaction failed, else 0.
 static int
 s_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
 {
@@ -359,41 +410,19 @@ s_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
         if (accepted <= 0)
             return 0;           //  duplicate (acknowledged again) or out of order
     }
-    //  Refused in an earlier run of this batch: keep the refusal and its
-    //  words; a link message still counts as applied, or its sender would
-    //  resend it forever.
-    if (entry->forced_rc) {
-        entry->status = entry->forced_rc;
-        return 0;
+    if (!entry->inner)
+        return s_dispatch (self, txn, envelope, &entry->forced_rc, entry->error_text,
+                           &entry->status, &entry->reply, &entry->reply_size);
+    entry->status = 0;
+    for (size_t i = 0; i < entry->inner_count; i++) {
+        int status;
+        const void *reply;
+        size_t reply_size;
+        int rc = s_dispatch (self, txn, &entry->inner [i], &entry->inner_forced [i], entry->error_text,
+                             &status, &reply, &reply_size);
+        if (rc)
+            return rc;
     }
-    entry->error_text [0] = 0;
-    s_handler_t *handler = envelope->type < S_MAX_TYPE? &self->handlers [envelope->type]: NULL;
-    int from = envelope->link? DH_FROM_LINK: DH_FROM_CLIENT;
-    dh_call_t call = { self, txn, envelope, NULL, 0, entry->error_text };
-    uint64_t writes = dh_txn_writes (txn);
-    if (!handler || !handler->fn)
-        entry->status = dh_call_fail (&call, DH_E_UNKNOWN, "%s does not handle message type %u",
-                                      self->name, envelope->type);
-    else
-    if (!(handler->flags & from))
-        entry->status = dh_call_fail (&call, DH_E_DENIED, "%s accepts %s only %s", self->name,
-                                      dh_type_name (envelope->type),
-                                      from == DH_FROM_LINK? "from clients": "from peer services");
-    else
-        entry->status = handler->fn (&call, handler->state);
-    if (dh_txn_error (txn))
-        return dh_txn_error (txn);
-    if (entry->status && dh_txn_writes (txn) != writes) {
-        //  Refused after changing something: run the batch again without it.
-        entry->forced_rc = entry->status;
-        return S_RERUN;
-    }
-    if (entry->status && envelope->link)
-        zsys_warning ("%s: %s from %s seq %" PRIu64 " refused: %s (%s)", self->name,
-                      dh_type_name (envelope->type), envelope->sender, envelope->seq,
-                      entry->error_text, dh_strerror (entry->status));
-    entry->reply = call.reply;
-    entry->reply_size = call.reply_size;
     return 0;
 }
 
@@ -570,7 +599,8 @@ s_cycle (dh_service_t *self, s_entry_t *entries, size_t count, dh_work_fn *work,
             zmq_send (publisher, self->events [i].data, self->events [i].size, ZMQ_DONTWAIT);
         self->event_count = 0;
         self->batches++;
-        self->messages += count;
+        for (size_t i = 0; i < count; i++)
+            self->messages += entries [i].inner? entries [i].inner_count: 1;
     }
     for (size_t i = 0; i < count; i++)
         if (entries [i].answer)
@@ -615,6 +645,20 @@ s_receive (dh_service_t *self, zsock_t *reader, zmq_msg_t *frame, s_entry_t *ent
     while (zsock_rcvmore (reader)) {
         entry->decode_rc = DH_E_MALFORMED;
         zmq_msg_recv (frame, socket, 0);
+    }
+    entry->inner = NULL;
+    entry->inner_count = 0;
+    if (!entry->decode_rc && entry->envelope.link && entry->envelope.type == DH_MSG_LINK_BATCH) {
+        entry->decode_rc = dh_codec_decode_batch (self->codec, entry->envelope.payload,
+                                                  entry->envelope.payload_size, entry->envelope.sender,
+                                                  &entry->inner, &entry->inner_count);
+        if (!entry->decode_rc) {
+            entry->inner_forced = dh_codec_alloc (self->codec, entry->inner_count * sizeof (int));
+            if (entry->inner_forced)
+                memset (entry->inner_forced, 0, entry->inner_count * sizeof (int));
+            else
+                entry->decode_rc = DH_E_NOMEM;
+        }
     }
     if (entry->decode_rc)
         snprintf (entry->error_text, S_ERROR_TEXT, "%s: bad envelope (%zu bytes): %s", self->name,

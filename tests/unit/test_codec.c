@@ -102,6 +102,48 @@ main (void)
     CHECK (block != NULL, "a block larger than a chunk");
     memset (block, 1, 1 << 20);
     dh_codec_reset (codec);
+    //  Link batches: envelopes one after another, decoded in order; an
+    //  envelope of 200 bytes takes a two-byte length.
+    uint8_t batch [8192];
+    size_t batch_size = 0;
+    dh_envelope_t inner [3] = {
+        { "intake", 0, DH_MSG_ITEM_RECEIVED, 1, "clerk", payload, 10, true },
+        { "intake", 0, DH_MSG_ITEM_CHANGED, 2, "", payload, 200, true },
+        { "intake", 0, DH_MSG_ITEM_RECEIVED, 3, "clerk", NULL, 0, true },
+    };
+    for (int i = 0; i < 3; i++) {
+        size_t item = dh_batch_item_pack (&inner [i], batch + batch_size);
+        CHECK (item == dh_batch_item_size (&inner [i]), "batch item %d size", i);
+        batch_size += item;
+    }
+    dh_envelope_t *envelopes;
+    size_t count;
+    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "intake", &envelopes, &count) == 0 && count == 3
+        && envelopes [0].type == DH_MSG_ITEM_RECEIVED && envelopes [0].payload_size == 10
+        && envelopes [1].type == DH_MSG_ITEM_CHANGED && envelopes [1].payload_size == 200
+        && !memcmp (envelopes [1].payload, payload, 200) && envelopes [2].sent_at == 3
+        && !strcmp (envelopes [2].actor, "clerk"), "batch round trip");
+    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "assign", &envelopes, &count) == DH_E_MALFORMED,
+           "a batch of another sender's messages");
+    CHECK (dh_codec_decode_batch (codec, batch, 0, "intake", &envelopes, &count) == DH_E_MALFORMED, "empty batch");
+    int batch_refused = 0;
+    for (size_t cut = 1; cut < batch_size; cut++) {
+        int rc = dh_codec_decode_batch (codec, batch, cut, "intake", &envelopes, &count);
+        CHECK (rc == 0 || rc == DH_E_MALFORMED || rc == DH_E_VERSION, "batch cut %zu: %d", cut, rc);
+        batch_refused += rc != 0;
+    }
+    CHECK (batch_refused > (int) batch_size / 2, "most batch truncations refused (%d of %zu)",
+           batch_refused, batch_size);
+    dh_envelope_t command = { "intake", 0, DH_MSG_ITEM_RECEIVED, 1, "", NULL, 0, false };
+    dh_envelope_t nested = { "intake", 0, DH_MSG_LINK_BATCH, 1, "", batch, batch_size, true };
+    size_t one = dh_batch_item_pack (&command, batch);
+    CHECK (dh_codec_decode_batch (codec, batch, one, "intake", &envelopes, &count) == DH_E_MALFORMED,
+           "a command inside a batch");
+    one = dh_batch_item_pack (&nested, bytes);
+    CHECK (dh_codec_decode_batch (codec, bytes, one, "intake", &envelopes, &count) == DH_E_MALFORMED,
+           "a batch inside a batch");
+    dh_codec_reset (codec);
+
     CHECK (!strcmp (dh_strerror (DH_E_STALE), "stale step token (the step was reassigned)")
         && !strcmp (dh_errname (-DH_E_INVALID), "E_INVALID") && !strcmp (dh_type_name (DH_MSG_SUBMIT), "SUBMIT"),
            "words for codes");

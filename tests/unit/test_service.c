@@ -150,6 +150,23 @@ s_send_link (void *dealer, uint64_t seq, const char *payload)
     zmq_send (dealer, bytes, size, 0);
 }
 
+//  A LINK_BATCH envelope from sender with this seq, holding one
+//  TEST_APPLY per payload, sent as one frame.
+static void
+s_send_link_batch (void *dealer, uint64_t seq, const char *sender, const char **payloads, size_t count)
+{
+    uint8_t batch [1024];
+    size_t size = 0;
+    for (size_t i = 0; i < count; i++) {
+        dh_envelope_t inner = { sender, 0, DH_MSG_TEST_APPLY, 0, "peer", (const uint8_t *) payloads [i],
+                                strlen (payloads [i]), true };
+        size += dh_batch_item_pack (&inner, batch + size);
+    }
+    dh_envelope_t envelope = { "peer", seq, DH_MSG_LINK_BATCH, 0, "", batch, size, true };
+    uint8_t bytes [2048];
+    zmq_send (dealer, bytes, dh_envelope_pack (&envelope, bytes), 0);
+}
+
 //  The next acknowledgement on the raw dealer, or -1 after the timeout.
 static int64_t
 s_ack (void *dealer, int timeout)
@@ -203,6 +220,38 @@ s_test_link_inbox (const char *api)
         && reply.status == DH_E_DENIED, "link type from a client: %d", reply.status);
     zsock_destroy (&socket);
     dh_client_destroy (&client);
+}
+
+//  A link batch is one seq: its messages are applied in order in one
+//  transaction and acknowledged once; one refused after writing leaves
+//  no trace and its neighbours stand; a duplicate batch is not applied
+//  again; a batch holding another sender's message is refused whole.
+static void
+s_test_link_batch_inbox (void *dealer, dh_client_t *client, uint64_t seq, const char *counts_before)
+{
+    const char *batch [] = { "b1", "FAIL", "b2" };
+    s_send_link_batch (dealer, seq, "peer", batch, 3);
+    CHECK (s_ack (dealer, 3000) == (int64_t) seq, "the batch is acknowledged as one seq");
+    uint64_t puts, keys, total;
+    sscanf (counts_before, "%" SCNu64 " %" SCNu64 " %" SCNu64, &puts, &keys, &total);
+    char want [96];
+    snprintf (want, sizeof want, "%" PRIu64 " %" PRIu64 " %" PRIu64, puts, keys + 2, total + 2);
+    CHECK (!strcmp (s_counts (client), want), "b1 and b2 applied, FAIL undone: %s (want %s)",
+           s_counts (client), want);
+    s_send_link_batch (dealer, seq, "peer", batch, 3);
+    CHECK (s_ack (dealer, 3000) == (int64_t) seq, "a duplicate batch is acknowledged again");
+    CHECK (!strcmp (s_counts (client), want), "and not applied: %s", s_counts (client));
+    const char *stranger [] = { "b3" };
+    s_send_link_batch (dealer, seq + 1, "someone-else", stranger, 1);
+    uint8_t bytes [512];
+    zmq_pollitem_t item = { dealer, 0, ZMQ_POLLIN, 0 };
+    int size = zmq_poll (&item, 1, 3000) > 0? zmq_recv (dealer, bytes, sizeof bytes, 0): -1;
+    dh_codec_t *codec = dh_codec_new (4096);
+    dh_reply_t reply = { 0 };
+    CHECK (size > 0 && dh_codec_decode_reply (codec, bytes, size, &reply) == 0 && reply.status == DH_E_MALFORMED,
+           "a batch with another sender's message is refused: %d", reply.status);
+    dh_codec_destroy (&codec);
+    CHECK (!strcmp (s_counts (client), want), "and nothing of it applied: %s", s_counts (client));
 }
 
 static void
@@ -351,10 +400,28 @@ s_test_link_outbox (const char *api)
                      && reply.status == 0;
     }
     CHECK (acknowledged == 100, "the sender took 100 while the receiver was down: %d", acknowledged);
+    //  What one commit writes for a peer is one outbox entry: 200 commands
+    //  in flight at once share commits, and so share batches.
+    Dh__ServiceStatus *before = s_status (to_sender);
+    uint64_t seq;
+    for (int i = 0; i < 200; i++) {
+        snprintf (payload, sizeof payload, "p%03d", i);
+        dh_client_send (to_sender, DH_MSG_TEST_PUT, "x", payload, strlen (payload), &seq);
+    }
+    for (int i = 0; i < 200 && dh_client_recv (to_sender, 3000, &reply) == 0; i++)
+        acknowledged += reply.status == 0;
+    Dh__ServiceStatus *after = s_status (to_sender);
+    CHECK (acknowledged == 300, "the sender took 200 more at once: %d", acknowledged);
+    CHECK (before && after && before->n_peers == 1 && after->n_peers == 1
+        && after->peers [0]->last_seq - before->peers [0]->last_seq < 50,
+           "200 messages made few outbox entries: %" PRIu64,
+           before && after? after->peers [0]->last_seq - before->peers [0]->last_seq: 0);
+    dh__service_status__free_unpacked (before, NULL);
+    dh__service_status__free_unpacked (after, NULL);
     pid_t receiver = s_start (false);
     dh_client_t *to_receiver = dh_client_new (api, "tester");
-    s_wait_total (to_receiver, "0 100 100");
-    CHECK (!strcmp (s_counts (to_receiver), "0 100 100"), "all arrived once: %s", s_counts (to_receiver));
+    s_wait_total (to_receiver, "0 300 300");
+    CHECK (!strcmp (s_counts (to_receiver), "0 300 300"), "all arrived once: %s", s_counts (to_receiver));
     //  kill -9 the receiver while more flow, then the sender.
     for (int i = 100; i < 200; i++) {
         snprintf (payload, sizeof payload, "m%03d", i);
@@ -371,8 +438,8 @@ s_test_link_outbox (const char *api)
     s_stop (sender, SIGKILL);
     dh_client_destroy (&to_sender);
     sender = s_start_named ("sender", false);
-    s_wait_total (to_receiver, "0 300 300");
-    CHECK (!strcmp (s_counts (to_receiver), "0 300 300"), "300 sent, each applied once: %s", s_counts (to_receiver));
+    s_wait_total (to_receiver, "0 500 500");
+    CHECK (!strcmp (s_counts (to_receiver), "0 500 500"), "500 sent, each applied once: %s", s_counts (to_receiver));
     dh_client_destroy (&to_receiver);
     s_stop (sender, SIGTERM);
     s_stop (receiver, SIGTERM);
@@ -405,6 +472,7 @@ main (void)
     s_send_link (zsock_resolve (socket), 6, "six");
     CHECK (s_ack (zsock_resolve (socket), 3000) == 6, "6 applied after the restart");
     CHECK (!strcmp (s_counts (client), "199 5 5"), "four not applied twice: %s", s_counts (client));
+    s_test_link_batch_inbox (zsock_resolve (socket), client, 7, "199 5 5");
     //  With test_clock = 1 the clock moves by command.
     uint8_t command [32];
     command [0] = 0x08;         //  ClockCommand.set_ms = 1745546400000 (varint)
