@@ -51,6 +51,7 @@ struct _dh_service_t {
     dh_store_t *store;
     dh_dbi_t table;             //  the service's own counters
     dh_dbi_t audit;             //  the hash-chained audit log
+    dh_audit_head_t audit_head; //  its newest record, in the open transaction
     dh_codec_t *codec;
     dh_link_t *link;
     zloop_t *loop;
@@ -260,7 +261,7 @@ int
 dh_service_audit (dh_service_t *self, dh_txn_t *txn, const char *actor,
                   const char *command, const char *item)
 {
-    return dh_audit_append (txn, self->audit, actor, command, item, dh_clock_now ());
+    return dh_audit_append (txn, self->audit, &self->audit_head, actor, command, item, dh_clock_now ());
 }
 
 int
@@ -442,6 +443,7 @@ static void
 s_rollback (dh_service_t *self)
 {
     dh_link_aborted (self->link);
+    self->audit_head.seq = 0;
     self->event_pending = self->event_seq;
     self->event_count = 0;
 }

@@ -8,8 +8,9 @@
 #include "dh_service.h"
 
 //  What the store holds (dh_service_layout): 2 since the steps journal,
-//  3 since an item is stored as an AssignmentRecord.
-#define ASSIGN_LAYOUT 3
+//  3 since an item is stored as an AssignmentRecord, 4 since the audit
+//  chain is hashed with BLAKE2b.
+#define ASSIGN_LAYOUT 4
 
 typedef struct {
     dh_service_t *service;

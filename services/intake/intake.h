@@ -7,8 +7,9 @@
 #include "dh_service.h"
 
 //  What the store holds (dh_service_layout): 2 since dossiers, status
-//  and the steps journal were split.
-#define INTAKE_LAYOUT 2
+//  and the steps journal were split, 3 since the audit chain is hashed
+//  with BLAKE2b.
+#define INTAKE_LAYOUT 3
 
 typedef struct {
     dh_service_t *service;

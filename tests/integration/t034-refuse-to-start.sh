@@ -26,18 +26,18 @@ code=$(dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583
 dh_stop intake
 store="$DH_DIR/intake.lmdb"
 layout_key=$(printf layout | od -An -tx1 | tr -d ' \n')
-mdb_dump -s service "$store" | awk -v key=" $layout_key" '
-    replace { print " 0000000000000009"; replace = 0; next }
+mdb_dump -s service "$store" | awk -v key=" $layout_key" -v kept="$DH_DIR/layout.kept" '
+    replace { print > kept; print " 0000000000000009"; replace = 0; next }
     $0 == key { replace = 1 }
     { print }' >"$DH_DIR/service.dump"
 grep -q "^ 0000000000000009$" "$DH_DIR/service.dump" || dh_fail "no layout record in intake's store"
 mdb_load -s service -f "$DH_DIR/service.dump" "$store"
-expect_refusal "intake on a store of layout 9" "holds layout 9; this program reads layout 2" \
+expect_refusal "intake on a store of layout 9" "holds layout 9; this program reads layout 3" \
     "$DH_BIN/dunghan-intake" --set calendar="$DH_ROOT/deploy/calendar"
 grep -q "E_LAYOUT\|another layout" "$DH_DIR/refused.out" || dh_fail "the refusal does not name the error"
 
 # Put the record back: the dossier is still there, untouched.
-mdb_dump -s service "$store" | sed 's/^ 0000000000000009$/ 0000000000000002/' >"$DH_DIR/service.dump"
+mdb_dump -s service "$store" | sed "s/^ 0000000000000009\$/$(cat "$DH_DIR/layout.kept")/" >"$DH_DIR/service.dump"
 mdb_load -s service -f "$DH_DIR/service.dump" "$store"
 dh_start intake "$DH_BIN/dunghan-intake" --set calendar="$DH_ROOT/deploy/calendar"
 status=$(dh_ctl status "$code" --json)
