@@ -74,11 +74,14 @@ dh_client_recv (dh_client_t *self, int timeout_ms, dh_reply_t *reply)
     zmq_pollitem_t item = { zsock_resolve (self->dealer), 0, ZMQ_POLLIN, 0 };
     int64_t deadline = zclock_mono () + timeout_ms;
     for (;;) {
-        int64_t left = deadline - zclock_mono ();
-        if (left < 0 || zmq_poll (&item, 1, left) <= 0)
-            return DH_E_TIMEOUT;
-        if (zmq_msg_recv (&self->frame, item.socket, ZMQ_DONTWAIT) < 0)
+        //  Take what is there first: polling before every message would
+        //  cost a system call each while replies are queued.
+        if (zmq_msg_recv (&self->frame, item.socket, ZMQ_DONTWAIT) < 0) {
+            int64_t left = deadline - zclock_mono ();
+            if (left <= 0 || zmq_poll (&item, 1, left) <= 0)
+                return DH_E_TIMEOUT;
             continue;
+        }
         dh_codec_reset (self->codec);
         int rc = dh_codec_decode_reply (self->codec, zmq_msg_data (&self->frame),
                                         zmq_msg_size (&self->frame), reply);

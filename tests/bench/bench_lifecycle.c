@@ -28,10 +28,17 @@ typedef struct {
     char handler [64];
 } s_pipe_t;
 
-//  One connection to a daemon and the pipelines waiting on it, by seq.
+//  One connection to a daemon and the pipelines waiting on it, by seq:
+//  a client's seqs go up by one, and fewer than S_RING wait at a time.
+#define S_RING 65536
+typedef struct {
+    uint64_t seq;
+    s_pipe_t *pipe;
+} s_waiting_t;
+
 typedef struct {
     dh_client_t *client;
-    zhash_t *waiting;
+    s_waiting_t *waiting;       //  S_RING slots, by seq % S_RING
 } s_connection_t;
 
 static uint8_t s_payload [4096];
@@ -101,11 +108,8 @@ s_send (s_connection_t *connection, s_pipe_t *pipe, uint32_t type, const char *a
         const void *payload, size_t size)
 {
     uint64_t seq;
-    if (dh_client_send (connection->client, type, actor, payload, size, &seq) == 0) {
-        char key [24];
-        snprintf (key, sizeof key, "%" PRIu64, seq);
-        zhash_insert (connection->waiting, key, pipe);
-    }
+    if (dh_client_send (connection->client, type, actor, payload, size, &seq) == 0)
+        connection->waiting [seq % S_RING] = (s_waiting_t) { seq, pipe };
 }
 
 //  Routed: the handler assign named starts the first step.
@@ -122,11 +126,11 @@ s_start_step (s_connection_t *assign, s_pipe_t *pipe, const char *handler)
 static s_pipe_t *
 s_answered (s_connection_t *connection, const dh_reply_t *reply)
 {
-    char key [24];
-    snprintf (key, sizeof key, "%" PRIu64, reply->seq);
-    s_pipe_t *pipe = zhash_lookup (connection->waiting, key);
-    if (pipe)
-        zhash_delete (connection->waiting, key);
+    s_waiting_t *waiting = &connection->waiting [reply->seq % S_RING];
+    if (waiting->seq != reply->seq || !waiting->pipe)
+        return NULL;
+    s_pipe_t *pipe = waiting->pipe;
+    waiting->pipe = NULL;
     return pipe;
 }
 
@@ -163,8 +167,8 @@ main (int argc, char **argv)
     zmq_pollitem_t *items = calloc (items_count, sizeof *items);
     items [0] = (zmq_pollitem_t) { zsock_resolve (assign_events), 0, ZMQ_POLLIN, 0 };
     for (int c = 0; c < connections_count; c++) {
-        intake [c] = (s_connection_t) { dh_client_new (intake_api, "bench"), zhash_new () };
-        assign [c] = (s_connection_t) { dh_client_new (assign_api, "bench"), zhash_new () };
+        intake [c] = (s_connection_t) { dh_client_new (intake_api, "bench"), calloc (S_RING, sizeof (s_waiting_t)) };
+        assign [c] = (s_connection_t) { dh_client_new (assign_api, "bench"), calloc (S_RING, sizeof (s_waiting_t)) };
         items [1 + 2 * c] = (zmq_pollitem_t) { dh_client_socket (intake [c].client), 0, ZMQ_POLLIN, 0 };
         items [2 + 2 * c] = (zmq_pollitem_t) { dh_client_socket (assign [c].client), 0, ZMQ_POLLIN, 0 };
     }
@@ -297,8 +301,8 @@ main (int argc, char **argv)
     for (int c = 0; c < connections_count; c++) {
         dh_client_destroy (&intake [c].client);
         dh_client_destroy (&assign [c].client);
-        zhash_destroy (&intake [c].waiting);
-        zhash_destroy (&assign [c].waiting);
+        free (intake [c].waiting);
+        free (assign [c].waiting);
     }
     zsock_destroy (&assign_events);
     dh_codec_destroy (&codec);
