@@ -9,8 +9,15 @@
     would, each reply found by its seq: polling a socket per pipeline cost
     the load generator more CPU than the daemons spent, on two cores.
 
+    A dossier's life time runs from its submit to the reply to its return:
+    a pipeline's throughput is its in-flight count over that time, so the
+    figure grows with PIPELINES until the processors or the disk are full,
+    and the life time says what that load costs each dossier.
+
     bench_lifecycle RUN_DIR N PIPELINES [CONNECTIONS]
-    prints: bench lifecycle_dossiers_per_s V per_s  */
+    prints: bench lifecycle_dossiers_per_s V per_s, bench lifecycle_p50_ms V ms,
+            bench lifecycle_p99_ms V ms (each with the prefix NAME when
+            $BENCH_NAME is set, lifecycle otherwise)  */
 #include <czmq.h>
 #include "envelope.pb-c.h"
 #include "work.pb-c.h"
@@ -26,6 +33,7 @@ typedef struct {
     s_stage_t stage;
     char code [64];
     char handler [64];
+    int64_t submitted_at;       //  when its dossier's submit went out
 } s_pipe_t;
 
 //  One connection to a daemon and the pipelines waiting on it, by seq:
@@ -122,6 +130,13 @@ s_start_step (s_connection_t *assign, s_pipe_t *pipe, const char *handler)
     pipe->stage = S_STARTING;
 }
 
+static int
+s_compare (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    return x < y? -1: x > y;
+}
+
 //  The pipeline that sent the request this reply answers (and forget it).
 static s_pipe_t *
 s_answered (s_connection_t *connection, const dh_reply_t *reply)
@@ -186,6 +201,8 @@ main (int argc, char **argv)
     dh_codec_t *codec = dh_codec_new (1 << 20);
     ProtobufCAllocator arena = { s_arena_alloc, s_arena_free, codec };
 
+    const char *name = getenv ("BENCH_NAME")? getenv ("BENCH_NAME"): "lifecycle";
+    int64_t *lives = calloc (total, sizeof (int64_t));
     long started = 0, returned_at_assign = 0, errors = 0;
     int idle = pipes_count;
     int64_t begin = zclock_usecs (), deadline = zclock_mono () + 120000;
@@ -195,6 +212,7 @@ main (int argc, char **argv)
                 s_send (&intake [pipes [i].connection], &pipes [i], DH_MSG_SUBMIT, "bd.mc",
                         submit_bytes, submit_size);
                 pipes [i].stage = S_SUBMITTING;
+                pipes [i].submitted_at = zclock_usecs ();
                 started++;
                 idle--;
             }
@@ -271,7 +289,7 @@ main (int argc, char **argv)
                 }
                 else
                 if (pipe->stage == S_RETURNING) {
-                    returned_at_assign++;
+                    lives [returned_at_assign++] = zclock_usecs () - pipe->submitted_at;
                     zhash_delete (by_code, pipe->code);
                     pipe->stage = S_IDLE;
                     idle++;
@@ -292,8 +310,12 @@ main (int argc, char **argv)
             returned_at_intake += s_returned_at_intake (intake [0].client, pipes [i].code);
         }
     bool done = returned_at_assign == total && !errors && caught_up && returned_at_intake == checked;
-    if (done)
-        printf ("bench lifecycle_dossiers_per_s %.0f per_s\n", returned_at_assign / seconds);
+    if (done) {
+        qsort (lives, returned_at_assign, sizeof (int64_t), s_compare);
+        printf ("bench %s_dossiers_per_s %.0f per_s\n", name, returned_at_assign / seconds);
+        printf ("bench %s_p50_ms %.2f ms\n", name, lives [returned_at_assign / 2] / 1000.0);
+        printf ("bench %s_p99_ms %.2f ms\n", name, lives [returned_at_assign * 99 / 100] / 1000.0);
+    }
     fprintf (stderr, "lifecycle: %ld dossiers returned in %.2f s, %ld errors, intake %s, "
              "%d of the last %d RETURNED at intake, %d pipelines over %d connections per daemon\n",
              returned_at_assign, seconds, errors, caught_up? "caught up": "behind",
@@ -308,6 +330,7 @@ main (int argc, char **argv)
     dh_codec_destroy (&codec);
     zhash_destroy (&by_code);
     zhash_destroy (&early_handlers);
+    free (lives);
     free (intake_api);
     free (assign_api);
     free (assign_feed);
