@@ -45,7 +45,7 @@ s_parse_row (const char **fields, int count, Dh__Procedure *procedure)
         return "code must be 1-64 letters, digits, '.', '-' or '_'";
     if (!*fields [COL_NAME] || strlen (fields [COL_NAME]) > 500)
         return "name must be 1-500 bytes";
-    if (!s_code_ok (fields [COL_AGENCY], 32))
+    if (!s_code_ok (fields [COL_AGENCY], INTAKE_AGENCY_MAX))
         return "agency code must be 1-32 letters, digits, '.', '-' or '_'";
     if (!s_code_ok (fields [COL_LEAD_UNIT], 64))
         return "lead_unit must be a unit code";

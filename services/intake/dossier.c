@@ -10,6 +10,7 @@
 
 #define S_UTC7_MS (7 * 3600 * 1000LL)
 #define S_STEPS_MAX 10000       //  steps read back for one dossier
+#define S_CODE_MAX (INTAKE_AGENCY_MAX + 24)   //  agency-yyMMdd-N, N up to 7 digits
 
 //  Which counter command is allowed in which state (one table).
 typedef struct {
@@ -43,14 +44,17 @@ s_text_ok (const char *text, size_t min, size_t max)
     return length >= min && length <= max;
 }
 
+//  Only digits, min to max of them; a phone number may open with '+'.
 static bool
-s_digits (const char *text, size_t min, size_t max)
+s_digits (const char *text, size_t min, size_t max, bool plus_allowed)
 {
+    if (plus_allowed && *text == '+')
+        text++;
     size_t length = strlen (text);
     if (length < min || length > max)
         return false;
     for (size_t i = 0; i < length; i++)
-        if (!isdigit ((unsigned char) text [i]) && !(i == 0 && text [i] == '+'))
+        if (!isdigit ((unsigned char) text [i]))
             return false;
     return true;
 }
@@ -69,9 +73,9 @@ s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
     //  Citizen ID (CCCD) has 12 digits; the old ID card 9.
     if (!*applicant->id_number)
         return dh_call_fail (call, DH_E_INVALID, "applicant id_number is required");
-    if (!s_digits (applicant->id_number, 9, 12) || (strlen (applicant->id_number) != 9 && strlen (applicant->id_number) != 12))
+    if (!s_digits (applicant->id_number, 9, 12, false) || (strlen (applicant->id_number) != 9 && strlen (applicant->id_number) != 12))
         return dh_call_fail (call, DH_E_INVALID, "applicant id_number must be 9 or 12 digits");
-    if (*applicant->phone && !s_digits (applicant->phone, 8, 15))
+    if (*applicant->phone && !s_digits (applicant->phone, 8, 15, true))
         return dh_call_fail (call, DH_E_INVALID, "applicant phone must be 8-15 digits");
     if (*applicant->email && (!s_text_ok (applicant->email, 3, 200) || !strchr (applicant->email, '@')))
         return dh_call_fail (call, DH_E_INVALID, "applicant email is not an address");
@@ -96,15 +100,42 @@ s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
 //  day taken in this transaction, so a rerun or a crash never skips one.
 //  Past 9999 in a day the number grows a digit rather than turn a citizen
 //  away.
+//  Zero-padded to width, longer when the value needs it. Codes are
+//  written by hand: two snprintf calls were a tenth of a submit.
+static char *
+s_put_number (char *out, uint32_t value, int width)
+{
+    char digits [10];
+    int count = 0;
+    do
+        digits [count++] = (char) ('0' + value % 10);
+    while ((value /= 10) || count < width);
+    while (count)
+        *out++ = digits [--count];
+    return out;
+}
+
+static char *
+s_put_text (char *out, const char *text)
+{
+    size_t length = strlen (text);
+    memcpy (out, text, length);
+    return out + length;
+}
+
 static int
-s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char *code, size_t size)
+s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char *code)
 {
     time_t seconds = (time_t) ((at + S_UTC7_MS) / 1000);
     struct tm day;
     gmtime_r (&seconds, &day);
-    char key [64];
-    int key_size = snprintf (key, sizeof key, "%s|%02d%02d%02d", agency,
-                             day.tm_year % 100, day.tm_mon + 1, day.tm_mday);
+    char yymmdd [6];
+    s_put_number (s_put_number (s_put_number (yymmdd, (uint32_t) (day.tm_year % 100), 2),
+                                (uint32_t) day.tm_mon + 1, 2), (uint32_t) day.tm_mday, 2);
+    char key [INTAKE_AGENCY_MAX + 8], *end = s_put_text (key, agency);
+    *end++ = '|';
+    memcpy (end, yymmdd, 6);
+    size_t key_size = (size_t) (end + 6 - key);
     uint32_t last = 0;
     dh_val_t value;
     if (dh_txn_get (txn, self->day_counters, key, key_size, &value) == 0 && value.size == 4)
@@ -113,9 +144,14 @@ s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char 
         return DH_E_FULL;
     last++;
     int rc = dh_txn_put (txn, self->day_counters, key, key_size, &last, 4);
-    if (!rc)
-        snprintf (code, size, "%s-%02d%02d%02d-%04u", agency, day.tm_year % 100,
-                  day.tm_mon + 1, day.tm_mday, last);
+    if (!rc) {
+        end = s_put_text (code, agency);
+        *end++ = '-';
+        memcpy (end, yymmdd, 6);
+        end += 6;
+        *end++ = '-';
+        *s_put_number (end, last, 4) = 0;
+    }
     return rc;
 }
 
@@ -199,8 +235,8 @@ intake_submit (dh_call_t *call, void *state)
     rc = intake_appointment (self, procedure, submit->channel, submitted_at, &received_at, &due_at);
     if (rc)
         return dh_call_fail (call, rc, "cannot fix the appointment: %s", dh_calendar_error ());
-    char code [100];
-    if ((rc = s_new_code (self, call->txn, procedure->agency, submitted_at, code, sizeof code)))
+    char code [S_CODE_MAX];
+    if ((rc = s_new_code (self, call->txn, procedure->agency, submitted_at, code)))
         return dh_call_fail (call, rc, "no dossier number left for %s today", procedure->agency);
 
     Dh__Item item = DH__ITEM__INIT;

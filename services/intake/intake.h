@@ -10,6 +10,9 @@
 //  and the steps journal were split, 3 since the audit chain is hashed
 //  with BLAKE2b.
 #define INTAKE_LAYOUT 3
+//  Agency codes are short (they start every dossier code); the catalog
+//  import refuses longer ones.
+#define INTAKE_AGENCY_MAX 32
 
 typedef struct {
     dh_service_t *service;

@@ -37,10 +37,12 @@ long=$(printf 'x%.0s' $(seq 1 300))
 expect_refused E_NOT_FOUND bd.mc -- submit --procedure 9.999999.000.00.00.H26 --name A --id 001088001122
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id ""
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 12AB
+expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id +01088001122
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name "$long" --id 001088001122
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --email nobody
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --notify fax
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --phone 12
+expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --phone +12a45678
 expect_refused E_NOT_FOUND ops -- assign NO-SUCH-CODE --handler bdtp.cv1
 expect_refused E_NOT_FOUND ops -- reassign "$code" --handler nobody
 expect_refused E_INVALID ops -- reassign "$code" --handler cpxd.cv1
