@@ -7,6 +7,10 @@
 #include "assign.h"
 
 #define S_BIT(state) (1u << DH__ITEM_STATE__##state)
+#define S_ROLE(role) (1u << DH__ROLE__##role)
+//  Who leads a unit's work: its head and deputies (trưởng, phó).
+#define S_LEADERS    (S_ROLE (HEAD) | S_ROLE (DEPUTY))
+#define S_UNIT_DEPTH 16         //  more levels above a unit than any org chart has
 
 typedef int (s_apply_fn) (assign_t *self, dh_call_t *call, Dh__ItemCommand *command,
                           Dh__Assignment *item, Dh__Step *step);
@@ -18,6 +22,9 @@ typedef struct {
     Dh__ItemState to;           //  0: the apply function decides or unchanged
     bool fenced;                //  needs the current step token, from the holder
     bool reason;                //  a reason is required
+    //  Roles that may give it, from the lead unit or a unit above it
+    //  (S_ROLE mask); 0: fenced, only the holder may.
+    uint32_t roles;
     s_apply_fn *apply;
 } s_command_t;
 
@@ -25,20 +32,22 @@ static s_apply_fn s_assign, s_reassign, s_transfer, s_step_start, s_step_complet
                   s_supplement_request, s_resolve, s_return;
 
 static const s_command_t s_commands [] = {
-    { DH_MSG_ASSIGN, "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, false, s_assign },
+    { DH_MSG_ASSIGN, "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, false,
+      S_LEADERS, s_assign },
     { DH_MSG_REASSIGN, "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED),
-      0, false, false, s_reassign },
+      0, false, false, S_LEADERS, s_reassign },
     { DH_MSG_TRANSFER, "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS),
-      0, false, true, s_transfer },
+      0, false, true, S_LEADERS, s_transfer },
     { DH_MSG_STEP_START, "step-start", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS),
-      DH__ITEM_STATE__IN_PROGRESS, true, false, s_step_start },
+      DH__ITEM_STATE__IN_PROGRESS, true, false, 0, s_step_start },
     { DH_MSG_STEP_COMPLETE, "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS,
-      true, false, s_step_complete },
+      true, false, 0, s_step_complete },
     { DH_MSG_SUPPLEMENT_REQUEST, "supplement-request", S_BIT (IN_PROGRESS),
-      DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true, true, s_supplement_request },
-    { DH_MSG_RESOLVE, "resolve", S_BIT (IN_PROGRESS), 0, true, false, s_resolve },
+      DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true, true, 0, s_supplement_request },
+    { DH_MSG_RESOLVE, "resolve", S_BIT (IN_PROGRESS), 0, true, false, 0, s_resolve },
+    //  The one-stop counter (bộ phận một cửa) hands the result over.
     { DH_MSG_RETURN, "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED,
-      false, false, s_return },
+      false, false, S_ROLE (CLERK) | S_LEADERS, s_return },
 };
 
 static const char *
@@ -217,6 +226,40 @@ s_return (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignm
     return 0;
 }
 
+static const char *
+s_role_name (Dh__Role role)
+{
+    const ProtobufCEnumValue *value = protobuf_c_enum_descriptor_get_value (&dh__role__descriptor, role);
+    return value? value->name: "?";
+}
+
+//  One lead unit answers for an item, so its commands come from that
+//  unit's own line: staff of the lead unit or of a unit above it, in a
+//  role the command's row allows. An operator runs the system, not the
+//  work.
+static int
+s_check_role (assign_t *self, dh_call_t *call, const s_command_t *spec, const Dh__Staff *staff,
+              const Dh__Assignment *item)
+{
+    if (!(spec->roles & (1u << staff->role)))
+        return dh_call_fail (call, DH_E_DENIED, "%s of %s: %s is a %s; it needs a %s of %s or a unit above it",
+                             spec->name, item->code, staff->id, s_role_name (staff->role),
+                             spec->roles & S_ROLE (CLERK)? "clerk, head or deputy": "head or deputy",
+                             item->lead_unit);
+    const char *unit_code = item->lead_unit;
+    for (int depth = 0; *unit_code && depth < S_UNIT_DEPTH; depth++) {
+        if (!strcmp (unit_code, staff->unit))
+            return 0;
+        Dh__Unit *unit;
+        int rc = assign_unit_get (self, call, unit_code, &unit);
+        if (rc)
+            return dh_call_fail (call, rc, "cannot read unit %.64s: %s", unit_code, dh_strerror (rc));
+        unit_code = unit->parent;
+    }
+    return dh_call_fail (call, DH_E_DENIED, "%s of %s: %s works in %s, which is not %s or above it",
+                         spec->name, item->code, staff->id, staff->unit, item->lead_unit);
+}
+
 int
 assign_command (dh_call_t *call, void *state)
 {
@@ -256,6 +299,9 @@ assign_command (dh_call_t *call, void *state)
         if (strcmp (actor, item->handler))
             return dh_call_fail (call, DH_E_DENIED, "%s is held by %s, not %s", item->code, item->handler, actor);
     }
+    else
+    if ((rc = s_check_role (self, call, spec, staff, item)))
+        return rc;
     Dh__Step *step = dh_service_scratch (call->service, sizeof *step);
     dh__step__init (step);
     step->at = dh_clock_now ();

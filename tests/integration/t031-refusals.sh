@@ -44,12 +44,19 @@ expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --na
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --phone 12
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --phone +12a45678
 expect_refused E_NOT_FOUND ops -- assign NO-SUCH-CODE --handler bdtp.cv1
-expect_refused E_NOT_FOUND ops -- reassign "$code" --handler nobody
-expect_refused E_INVALID ops -- reassign "$code" --handler cpxd.cv1
-expect_refused E_INVALID ops -- reassign "$code" --handler "$handler"
-expect_refused E_NOT_FOUND ops -- transfer "$code" --unit NO-SUCH-UNIT --reason x
-expect_refused E_INVALID ops -- transfer "$code" --unit BD.TP --reason "same unit"
+expect_refused E_NOT_FOUND bdtp.tp -- reassign "$code" --handler nobody
+expect_refused E_INVALID bdtp.tp -- reassign "$code" --handler cpxd.cv1
+expect_refused E_INVALID bdtp.tp -- reassign "$code" --handler "$handler"
+expect_refused E_NOT_FOUND bdtp.tp -- transfer "$code" --unit NO-SUCH-UNIT --reason x
+expect_refused E_INVALID bdtp.tp -- transfer "$code" --unit BD.TP --reason "same unit"
 expect_refused E_DENIED nobody -- reassign "$code" --handler bdtp.cv1
+# who may: the lead unit's line (BD.TP, then BD above it), in the row's roles
+other_handler=bdtp.cv2; [ "$handler" = bdtp.cv2 ] && other_handler=bdtp.cv3
+expect_refused E_DENIED ops -- reassign "$code" --handler "$other_handler"
+expect_refused E_DENIED "$handler" -- reassign "$code" --handler "$other_handler"
+expect_refused E_DENIED bd.mc -- transfer "$code" --unit CG.TP --reason x
+expect_refused E_DENIED cgtp.tp -- transfer "$code" --unit CG.TP --reason x
+expect_refused E_DENIED xd.gd -- reassign "$code" --handler "$other_handler"
 expect_refused E_DENIED bdtp.tp -- step start "$code" --token 1 --node x
 expect_refused E_STALE "$handler" -- step start "$code" --token 7 --node x
 expect_refused E_INVALID "$handler" -- step start "$code" --token 1 --node ""
@@ -65,6 +72,8 @@ expect_refused E_STATE bd.mc -- supplement provide "$code"
 # once returned, nothing moves it any more
 DUNGHAN_ACTOR=$handler dh_ctl step start "$code" --token 1 --node x >/dev/null
 DUNGHAN_ACTOR=$handler dh_ctl resolve "$code" --token 1 >/dev/null
+expect_refused E_DENIED xd.mc -- return "$code"
+expect_refused E_DENIED "$handler" -- return "$code"
 DUNGHAN_ACTOR=bd.mc dh_ctl return "$code" >/dev/null
 for i in $(seq 1 100); do [ "$(dh_field "$(dh_ctl status "$code" --json)" state)" = RETURNED ] && break; sleep 0.05; done
 expect_refused E_STATE bd.mc -- withdraw "$code"

@@ -26,6 +26,15 @@ dh_expect_eq "stale token" E_STALE "$(dh_field "$out" name)"
 DUNGHAN_ACTOR=$new dh_ctl resolve "$code" --token 2 >/dev/null
 assigned "$code" RESOLVED
 
+# A head above the lead unit (the district's chairman over BD.TP) may
+# hand an item on as well; t031 checks who may not.
+code=$(submit 1.003583.000.00.00.H26)
+assigned "$code"
+old=$(dh_field "$(dh_ctl assignment "$code" --json)" handler)
+new=bdtp.cv1; [ "$old" = bdtp.cv1 ] && new=bdtp.cv2
+reply=$(DUNGHAN_ACTOR=bd.ct dh_ctl reassign "$code" --handler "$new" --reason "cân đối công việc" --json)
+dh_expect_eq "handler after the chairman's reassign" "$new" "$(dh_field "$reply" handler)"
+
 # Transfer: another unit leads it, with a handler of that unit.
 code=$(submit 1.003583.000.00.00.H26)
 assigned "$code"
