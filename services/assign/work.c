@@ -241,7 +241,7 @@ static int
 s_check_role (assign_t *self, dh_call_t *call, const s_command_t *spec, const Dh__Staff *staff,
               const Dh__Assignment *item)
 {
-    if (!(spec->roles & (1u << staff->role)))
+    if ((unsigned) staff->role >= 32 || !(spec->roles & (1u << staff->role)))
         return dh_call_fail (call, DH_E_DENIED, "%s of %s: %s is a %s; it needs a %s of %s or a unit above it",
                              spec->name, item->code, staff->id, s_role_name (staff->role),
                              spec->roles & S_ROLE (CLERK)? "clerk, head or deputy": "head or deputy",
