@@ -100,6 +100,22 @@ s_staff_row (assign_t *self, dh_call_t *call, const char **fields, int count, bo
     return NULL;
 }
 
+//  Some staff member is an operator (unit_staff holds each one's role).
+static bool
+s_has_operator (assign_t *self, dh_call_t *call)
+{
+    dh_cursor_t *cursor;
+    if (dh_cursor_open (call->txn, self->unit_staff, &cursor))
+        return false;
+    dh_val_t key, value;
+    bool found = false;
+    for (int rc = dh_cursor_first (cursor, &key, &value); rc == 0 && !found;
+         rc = dh_cursor_next (cursor, &key, &value))
+        found = value.size == 1 && *(const uint8_t *) value.data == DH__ROLE__OPERATOR;
+    dh_cursor_close (&cursor);
+    return found;
+}
+
 int
 assign_org_import (dh_call_t *call, void *state)
 {
@@ -110,6 +126,17 @@ assign_org_import (dh_call_t *call, void *state)
     bool units = !strcmp (import->name, "units");
     if (!units && strcmp (import->name, "staff"))
         return dh_call_fail (call, DH_E_INVALID, "org import takes 'units' or 'staff', not '%.40s'", import->name);
+    //  The first import comes from whoever installs the system; once the
+    //  chart names its people, only its operators change it.
+    uint64_t staff_count;
+    int rc = dh_txn_count (call->txn, self->staff, &staff_count);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot count staff: %s", dh_strerror (rc));
+    Dh__Staff *importer;
+    if (staff_count > 0
+    &&  (assign_staff_get (self, call, call->envelope->actor, &importer) || importer->role != DH__ROLE__OPERATOR))
+        return dh_call_fail (call, DH_E_DENIED, "org import: only an operator of the org chart may change it, "
+                             "and '%.64s' is not one", call->envelope->actor);
     //  Pass 0 checks the shape of every row, pass 1 checks references and
     //  writes; a bad row in pass 1 makes the handler fail after writing,
     //  and the service runs the batch again without this command.
@@ -139,7 +166,11 @@ assign_org_import (dh_call_t *call, void *state)
         if (rows == 0)
             return dh_call_fail (call, DH_E_INVALID, "%s has no rows", import->name);
     }
-    int rc = dh_service_audit (call->service, call->txn, call->envelope->actor, "org-import", import->name);
+    //  After writing, so a row that demotes the last operator counts.
+    if (!units && !s_has_operator (self, call))
+        return dh_call_fail (call, DH_E_INVALID, "staff would leave no operator: no one could change "
+                             "the org chart after it");
+    rc = dh_service_audit (call->service, call->txn, call->envelope->actor, "org-import", import->name);
     if (rc)
         return rc;
     zsys_info ("assign: %s imported, %u rows, by %s", import->name, rows, call->envelope->actor);

@@ -88,4 +88,11 @@ printf 'code,name,parent,head\nNEW,New unit,NO-PARENT,\n' >"$DH_DIR/units.csv"
 expect_refused E_INVALID ops -- org import units "$DH_DIR/units.csv"
 printf 'id,name,unit,role,email\nnew.cv,New,BD.TP,wizard,\n' >"$DH_DIR/staff.csv"
 expect_refused E_INVALID ops -- org import staff "$DH_DIR/staff.csv"
+# once the chart names its people, only an operator changes it, and never
+# so that no operator is left
+expect_refused E_DENIED bdtp.tp -- org import staff "$DH_ROOT/deploy/org/staff.csv"
+expect_refused E_DENIED nobody -- org import units "$DH_ROOT/deploy/org/units.csv"
+printf 'id,name,unit,role,email\nops,Vận hành,HN,handler,\n' >"$DH_DIR/staff.csv"
+expect_refused E_INVALID ops -- org import staff "$DH_DIR/staff.csv"
+dh_ctl org import staff "$DH_ROOT/deploy/org/staff.csv" >/dev/null || dh_fail "ops is no longer an operator"
 echo "$checked refusals, each with its code and text, none changed anything"
