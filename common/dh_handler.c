@@ -117,3 +117,10 @@ dh_txn_journal_messages (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi, uin
     *count = found;
     return 0;
 }
+
+const char *
+dh_enum_name (const ProtobufCEnumDescriptor *descriptor, int value)
+{
+    const ProtobufCEnumValue *found = protobuf_c_enum_descriptor_get_value (descriptor, value);
+    return found? found->name: "?";
+}

@@ -43,6 +43,10 @@ int dh_txn_journal_messages (dh_service_t *service, dh_txn_t *txn, dh_dbi_t dbi,
                              size_t max, const ProtobufCMessageDescriptor *descriptor,
                              ProtobufCMessage ***messages, size_t *count);
 
+//  The name of an enum value as the .proto spells it ("ASSIGNED"), "?"
+//  for a value the enum does not have. @note static text.
+const char *dh_enum_name (const ProtobufCEnumDescriptor *descriptor, int value);
+
 //  A protobuf-c allocator over the batch's arena.
 ProtobufCAllocator dh_service_allocator (dh_service_t *service);
 

@@ -50,13 +50,6 @@ static const s_command_t s_commands [] = {
       false, false, S_ROLE (CLERK) | S_LEADERS, s_return },
 };
 
-static const char *
-s_state_name (Dh__ItemState state)
-{
-    const ProtobufCEnumValue *value = protobuf_c_enum_descriptor_get_value (&dh__item_state__descriptor, state);
-    return value? value->name: "?";
-}
-
 int
 assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item,
                  uint64_t *last_step)
@@ -226,13 +219,6 @@ s_return (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignm
     return 0;
 }
 
-static const char *
-s_role_name (Dh__Role role)
-{
-    const ProtobufCEnumValue *value = protobuf_c_enum_descriptor_get_value (&dh__role__descriptor, role);
-    return value? value->name: "?";
-}
-
 //  One lead unit answers for an item, so its commands come from that
 //  unit's own line: staff of the lead unit or of a unit above it, in a
 //  role the command's row allows. An operator runs the system, not the
@@ -243,7 +229,8 @@ s_check_role (assign_t *self, dh_call_t *call, const s_command_t *spec, const Dh
 {
     if ((unsigned) staff->role >= 32 || !(spec->roles & (1u << staff->role)))
         return dh_call_fail (call, DH_E_DENIED, "%s of %s: %s is a %s; it needs a %s of %s or a unit above it",
-                             spec->name, item->code, staff->id, s_role_name (staff->role),
+                             spec->name, item->code, staff->id,
+                             dh_enum_name (&dh__role__descriptor, staff->role),
                              spec->roles & S_ROLE (CLERK)? "clerk, head or deputy": "head or deputy",
                              item->lead_unit);
     const char *unit_code = item->lead_unit;
@@ -291,7 +278,7 @@ assign_command (dh_call_t *call, void *state)
         return dh_call_fail (call, rc, "cannot read item %.100s", command->code);
     if (!(spec->from & (1u << item->state)))
         return dh_call_fail (call, DH_E_STATE, "cannot %s %s: it is %s", spec->name, item->code,
-                             s_state_name (item->state));
+                             dh_enum_name (&dh__item_state__descriptor, item->state));
     if (spec->fenced) {
         if (command->step_token != item->step_token)
             return dh_call_fail (call, DH_E_STALE, "step token %" PRIu64 " of %s is stale (now %" PRIu64

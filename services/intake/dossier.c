@@ -30,13 +30,6 @@ static const s_transition_t s_transitions [] = {
       { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS },
 };
 
-static const char *
-s_state_name (Dh__ItemState state)
-{
-    const ProtobufCEnumValue *value = protobuf_c_enum_descriptor_get_value (&dh__item_state__descriptor, state);
-    return value? value->name: "?";
-}
-
 static bool
 s_text_ok (const char *text, size_t min, size_t max)
 {
@@ -73,7 +66,8 @@ s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
     //  Citizen ID (CCCD) has 12 digits; the old ID card 9.
     if (!*applicant->id_number)
         return dh_call_fail (call, DH_E_INVALID, "applicant id_number is required");
-    if (!s_digits (applicant->id_number, 9, 12, false) || (strlen (applicant->id_number) != 9 && strlen (applicant->id_number) != 12))
+    size_t id_length = strlen (applicant->id_number);
+    if ((id_length != 9 && id_length != 12) || !s_digits (applicant->id_number, 9, 12, false))
         return dh_call_fail (call, DH_E_INVALID, "applicant id_number must be 9 or 12 digits");
     if (*applicant->phone && !s_digits (applicant->phone, 8, 15, true))
         return dh_call_fail (call, DH_E_INVALID, "applicant phone must be 8-15 digits");
@@ -96,10 +90,6 @@ s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
     return 0;
 }
 
-//  {agency}-{yyMMdd}-{NNNN}: the day in UTC+7, the number per agency and
-//  day taken in this transaction, so a rerun or a crash never skips one.
-//  Past 9999 in a day the number grows a digit rather than turn a citizen
-//  away.
 //  Zero-padded to width, longer when the value needs it. Codes are
 //  written by hand: two snprintf calls were a tenth of a submit.
 static char *
@@ -123,6 +113,10 @@ s_put_text (char *out, const char *text)
     return out + length;
 }
 
+//  {agency}-{yyMMdd}-{NNNN}: the day in UTC+7, the number per agency and
+//  day taken in this transaction, so a rerun or a crash never skips one.
+//  Past 9999 in a day the number grows a digit rather than turn a citizen
+//  away.
 static int
 s_new_code (intake_t *self, dh_txn_t *txn, const char *agency, int64_t at, char *code)
 {
@@ -356,7 +350,7 @@ s_transition (dh_call_t *call, intake_t *self, bool reason_required)
         allowed |= transition->from [i] == item->state;
     if (!allowed)
         return dh_call_fail (call, DH_E_STATE, "cannot %s dossier %s: it is %s", transition->name,
-                             item->code, s_state_name (item->state));
+                             item->code, dh_enum_name (&dh__item_state__descriptor, item->state));
     item->state = status->state = transition->to;
     item->reason = status->reason = command->reason;
     Dh__Step *step = s_step (call->service, transition->name, call->envelope->actor, command->reason);
@@ -420,7 +414,8 @@ intake_item_changed (dh_call_t *call, void *state)
     //  refused); a late word from assign does not bring the item back.
     if (status->state == DH__ITEM_STATE__WITHDRAWN || status->state == DH__ITEM_STATE__REJECTED) {
         zsys_info ("intake: %s is %s; ignoring assign's %s", changed->code,
-                   s_state_name (status->state), s_state_name (changed->state));
+                   dh_enum_name (&dh__item_state__descriptor, status->state),
+                   dh_enum_name (&dh__item_state__descriptor, changed->state));
         return 0;
     }
     status->state = changed->state;

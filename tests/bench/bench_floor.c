@@ -14,17 +14,11 @@
 #include <czmq.h>
 #include <lmdb.h>
 #include <sys/wait.h>
+#include "../helpers/latency.h"
 
 #define S_RECORD    200
 #define S_MAX_BATCH 4096
 #define S_LINGER_US 300
-
-static int
-s_compare (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y;
-}
 
 //  The server: serves until it is killed.
 static int
@@ -164,9 +158,9 @@ main (int argc, char **argv)
     }
     else
         status = status? status: 1;
-    qsort (latencies, count, sizeof (int64_t), s_compare);
+    latency_sort (latencies, count);
     printf ("bench floor_durable_rpc_per_s %.0f per_s\n", count / seconds);
-    printf ("bench floor_durable_rpc_p99_ms %.2f ms\n", count? latencies [count * 99 / 100] / 1000.0: 0);
+    printf ("bench floor_durable_rpc_p99_ms %.2f ms\n", latency_ms (latencies, count, 99));
     for (int i = 0; i < clients; i++)
         zmq_close (dealer [i]);
     zmq_ctx_term (context);

@@ -25,6 +25,7 @@
 #include "dh_codec.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "../helpers/latency.h"
 
 typedef enum { S_SUBMITTING, S_ROUTING, S_STARTING, S_RESOLVING, S_RETURNING, S_IDLE } s_stage_t;
 
@@ -128,13 +129,6 @@ s_start_step (s_connection_t *assign, s_pipe_t *pipe, const char *handler)
     s_send (assign, pipe, DH_MSG_STEP_START, pipe->handler, s_payload,
             s_command (pipe->code, "thẩm định", 1));
     pipe->stage = S_STARTING;
-}
-
-static int
-s_compare (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y;
 }
 
 //  The pipeline that sent the request this reply answers (and forget it).
@@ -311,10 +305,10 @@ main (int argc, char **argv)
         }
     bool done = returned_at_assign == total && !errors && caught_up && returned_at_intake == checked;
     if (done) {
-        qsort (lives, returned_at_assign, sizeof (int64_t), s_compare);
+        latency_sort (lives, returned_at_assign);
         printf ("bench %s_dossiers_per_s %.0f per_s\n", name, returned_at_assign / seconds);
-        printf ("bench %s_p50_ms %.2f ms\n", name, lives [returned_at_assign / 2] / 1000.0);
-        printf ("bench %s_p99_ms %.2f ms\n", name, lives [returned_at_assign * 99 / 100] / 1000.0);
+        printf ("bench %s_p50_ms %.2f ms\n", name, latency_ms (lives, returned_at_assign, 50));
+        printf ("bench %s_p99_ms %.2f ms\n", name, latency_ms (lives, returned_at_assign, 99));
     }
     fprintf (stderr, "lifecycle: %ld dossiers returned in %.2f s, %ld errors, intake %s, "
              "%d of the last %d RETURNED at intake, %d pipelines over %d connections per daemon\n",

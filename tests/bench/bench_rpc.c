@@ -7,13 +7,7 @@
 #include "dh_client.h"
 #include "dh_error.h"
 #include "dh_types.h"
-
-static int
-s_compare (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y;
-}
+#include "../helpers/latency.h"
 
 int
 main (int argc, char **argv)
@@ -59,10 +53,10 @@ main (int argc, char **argv)
             sent_at [i] = zclock_usecs ();
         }
     }
-    qsort (latencies, count, sizeof (int64_t), s_compare);
+    latency_sort (latencies, count);
     printf ("bench rpc_durable_acks_per_s %.0f per_s\n", count / seconds);
-    printf ("bench rpc_p50_ms %.2f ms\n", count? latencies [count / 2] / 1000.0: 0);
-    printf ("bench rpc_p99_ms %.2f ms\n", count? latencies [count * 99 / 100] / 1000.0: 0);
+    printf ("bench rpc_p50_ms %.2f ms\n", latency_ms (latencies, count, 50));
+    printf ("bench rpc_p99_ms %.2f ms\n", latency_ms (latencies, count, 99));
     if (failures)
         fprintf (stderr, "bench_rpc: %ld commands refused\n", failures);
     for (int i = 0; i < clients; i++)

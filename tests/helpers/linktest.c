@@ -18,6 +18,7 @@
 #include "dh_link.h"
 #include "dh_service.h"
 #include "dh_types.h"
+#include "latency.h"
 
 typedef struct {
     uint64_t number;
@@ -193,13 +194,6 @@ s_handle_put (dh_call_t *call, void *arg)
 }
 
 static int
-s_compare (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y;
-}
-
-static int
 s_handle_count (dh_call_t *call, void *arg)
 {
     s_receiver_t *self = arg;
@@ -209,7 +203,7 @@ s_handle_count (dh_call_t *call, void *arg)
         return dh_call_fail (call, rc, "cannot count");
     int64_t p50 = 0, p99 = 0;
     if (self->latency_count) {
-        qsort (self->latencies, self->latency_count, sizeof (int64_t), s_compare);
+        latency_sort (self->latencies, self->latency_count);
         p50 = self->latencies [self->latency_count / 2];
         p99 = self->latencies [self->latency_count * 99 / 100];
     }

@@ -12,6 +12,7 @@
 #include "dh_client.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "latency.h"
 
 typedef struct {
     dh_client_t *client;
@@ -29,13 +30,6 @@ s_clerk_send (s_clerk_t *clerk, const uint8_t *payload, size_t size, long *sent,
     clerk->sent_at = zclock_usecs ();
     clerk->busy = true;
     (*sent)++;
-}
-
-static int
-s_compare (const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return x < y? -1: x > y;
 }
 
 int
@@ -127,11 +121,11 @@ main (int argc, char **argv)
     }
     double seconds = (zclock_usecs () - started) / 1e6;
     fclose (acked_file);
-    qsort (latencies, acknowledged, sizeof (int64_t), s_compare);
+    latency_sort (latencies, acknowledged);
     printf ("submitted %ld acknowledged %ld refused %ld timed_out %ld per_s %.0f p50_ms %.2f p99_ms %.2f\n",
             sent, acknowledged, refused, timed_out, acknowledged / seconds,
-            acknowledged? latencies [acknowledged / 2] / 1000.0: 0,
-            acknowledged? latencies [acknowledged * 99 / 100] / 1000.0: 0);
+            latency_ms (latencies, acknowledged, 50),
+            latency_ms (latencies, acknowledged, 99));
     for (int i = 0; i < clients; i++)
         dh_client_destroy (&clerks [i].client);
     free (clerks);

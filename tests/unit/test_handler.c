@@ -118,6 +118,9 @@ main (void)
     dh_config_t *config = NULL;
     dh_service_t *service = s_service (folder, &config);
     CHECK (service, "service");
+    CHECK (!strcmp (dh_enum_name (&dh__item_state__descriptor, DH__ITEM_STATE__ASSIGNED), "ASSIGNED"),
+           "an enum value's name");
+    CHECK (!strcmp (dh_enum_name (&dh__item_state__descriptor, 9999), "?"), "a value the enum lacks");
     if (service) {
         s_test_journal (service);
         //  A store with audit records but no layout is from before
