@@ -4,7 +4,7 @@
 #include "dh_clock.h"
 #include "dh_error.h"
 #include "dh_link.h"
-#include "dh_service.h"
+#include "dh_service_private.h"
 #include "dh_types.h"
 
 static int
@@ -74,6 +74,7 @@ s_handle_clock (dh_call_t *call, void *state)
     if (rc)
         return dh_call_fail (call, rc, "cannot move the clock: %s", dh_strerror (rc));
     zsys_info ("%s: test clock now %" PRId64, dh_service_name (call->service), dh_clock_now ());
+    dh_service_timers_rearm (call->service);
     Dh__ClockReply reply = DH__CLOCK_REPLY__INIT;
     reply.now_ms = dh_clock_now ();
     uint8_t buffer [32];
@@ -96,11 +97,16 @@ s_handle_audit_verify (dh_call_t *call, void *state)
     return dh_call_reply (call, buffer, dh__audit_report__pack (&report, buffer));
 }
 
+static const dh_command_t s_builtins [] = {
+    { DH_MSG_PING,         s_handle_ping,         DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_STATUS,       s_handle_status,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_CLOCK,        s_handle_clock,        DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_AUDIT_VERIFY, s_handle_audit_verify, DH_FROM_CLIENT, 0, false, NULL },
+    { 0 }
+};
+
 void
 dh_service_register_builtins (dh_service_t *self)
 {
-    dh_service_on (self, DH_MSG_PING, s_handle_ping, NULL, DH_FROM_CLIENT);
-    dh_service_on (self, DH_MSG_STATUS, s_handle_status, NULL, DH_FROM_CLIENT);
-    dh_service_on (self, DH_MSG_CLOCK, s_handle_clock, NULL, DH_FROM_CLIENT);
-    dh_service_on (self, DH_MSG_AUDIT_VERIFY, s_handle_audit_verify, NULL, DH_FROM_CLIENT);
+    dh_service_register (self, s_builtins, NULL);
 }

@@ -3,26 +3,21 @@
 #include "dh_types.h"
 #include "assign.h"
 
-typedef struct {
-    uint32_t type;
-    dh_handler_fn *fn;
-    int from;
-} s_route_t;
-
-static const s_route_t s_routes [] = {
-    { DH_MSG_ORG_IMPORT,         assign_org_import,    DH_FROM_CLIENT },
-    { DH_MSG_ASSIGN,             assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_REASSIGN,           assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_TRANSFER,           assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_STEP_START,         assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_STEP_COMPLETE,      assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_SUPPLEMENT_REQUEST, assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_RESOLVE,            assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_RETURN,             assign_command,       DH_FROM_CLIENT },
-    { DH_MSG_HISTORY,            assign_history,       DH_FROM_CLIENT },
-    { DH_MSG_ASSIGNMENT,         assign_assignment,    DH_FROM_CLIENT },
-    { DH_MSG_ITEM_RECEIVED,      assign_item_received, DH_FROM_LINK },
-    { DH_MSG_ITEM_CHANGED,       assign_item_changed,  DH_FROM_LINK },
+static const dh_command_t s_commands [] = {
+    { DH_MSG_ORG_IMPORT,         assign_org_import,    DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_ASSIGN,             assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_REASSIGN,           assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_TRANSFER,           assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_STEP_START,         assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_STEP_COMPLETE,      assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_SUPPLEMENT_REQUEST, assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_RESOLVE,            assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_RETURN,             assign_command,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_HISTORY,            assign_history,       DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_ASSIGNMENT,         assign_assignment,    DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_ITEM_RECEIVED,      assign_item_received, DH_FROM_LINK, 0, false, NULL },
+    { DH_MSG_ITEM_CHANGED,       assign_item_changed,  DH_FROM_LINK, 0, false, NULL },
+    { 0 }
 };
 
 static int
@@ -40,8 +35,7 @@ s_setup (dh_service_t *service, void *state)
     ||  (rc = dh_store_dbi (store, "load", &self->load))
     ||  (rc = dh_store_dbi (store, "steps", &self->steps)))
         return rc;
-    for (size_t i = 0; i < sizeof s_routes / sizeof s_routes [0]; i++)
-        dh_service_on (service, s_routes [i].type, s_routes [i].fn, self, s_routes [i].from);
+    dh_service_register (service, s_commands, self);
     return dh_service_add_peer (service, "intake");
 }
 

@@ -37,9 +37,11 @@ typedef struct {
 } s_sender_t;
 
 static int
-s_produce (dh_service_t *service, dh_txn_t *txn, void *arg)
+s_produce (dh_call_t *call, void *arg)
 {
     s_sender_t *self = arg;
+    dh_service_t *service = call->service;
+    dh_txn_t *txn = call->txn;
     dh_val_t value;
     uint64_t produced = 0;
     if (dh_txn_get (txn, self->table, "produced", 8, &value) == 0)
@@ -243,9 +245,13 @@ s_receiver_setup (dh_service_t *service, void *arg)
     if ((rc = dh_store_dbi (store, "applied", &self->applied))
     ||  (rc = dh_store_dbi (store, "puts", &self->puts)))
         return rc;
-    dh_service_on (service, DH_MSG_TEST_APPLY, s_handle_apply, self, DH_FROM_LINK);
-    dh_service_on (service, DH_MSG_TEST_PUT, s_handle_put, self, DH_FROM_CLIENT);
-    dh_service_on (service, DH_MSG_TEST_COUNT, s_handle_count, self, DH_FROM_CLIENT);
+    static const dh_command_t commands [] = {
+        { DH_MSG_TEST_APPLY, s_handle_apply, DH_FROM_LINK,   0, false, NULL },
+        { DH_MSG_TEST_PUT,   s_handle_put,   DH_FROM_CLIENT, 0, false, NULL },
+        { DH_MSG_TEST_COUNT, s_handle_count, DH_FROM_CLIENT, 0, false, NULL },
+        { 0 }
+    };
+    dh_service_register (service, commands, self);
     dh_service_on_commit (service, s_receiver_committed, self);
     return 0;
 }

@@ -81,14 +81,17 @@ s_test_journal (dh_service_t *service)
     dh_txn_abort (&txn);
 }
 
+//  A service on a daemon of its own; destroying the daemon destroys it.
 static dh_service_t *
-s_service (const char *folder, dh_config_t **config)
+s_service (const char *folder, dh_config_t **config, dh_daemon_t **daemon)
 {
     char *run_dir = zsys_sprintf ("run_dir=%s", folder);
     char *argv [] = { "unit", "--set", run_dir, NULL };
     dh_service_t *service = NULL;
-    if (dh_config_load ("unit", "usage", 3, argv, NULL, config) == 0)
-        service = dh_service_new (*config);
+    int why;
+    if (dh_config_load ("unit", "usage", 3, argv, NULL, config) == 0
+    &&  (*daemon = dh_daemon_new (*config, &why)))
+        service = dh_service_new (*daemon, &why);
     free (run_dir);
     return service;
 }
@@ -97,15 +100,16 @@ static void
 s_test_layout (const char *folder)
 {
     dh_config_t *config = NULL;
-    dh_service_t *service = s_service (folder, &config);
+    dh_daemon_t *daemon = NULL;
+    dh_service_t *service = s_service (folder, &config, &daemon);
     CHECK (service && dh_service_layout (service, 2) == 0, "a new store takes the layout");
     CHECK (service && dh_service_layout (service, 2) == 0, "and keeps it");
     CHECK (service && dh_service_layout (service, 3) == DH_E_LAYOUT, "another layout is refused");
-    dh_service_destroy (&service);
+    dh_daemon_destroy (&daemon);
     dh_config_destroy (&config);
-    service = s_service (folder, &config);
+    service = s_service (folder, &config, &daemon);
     CHECK (service && dh_service_layout (service, 2) == 0, "the layout is kept across a restart");
-    dh_service_destroy (&service);
+    dh_daemon_destroy (&daemon);
     dh_config_destroy (&config);
 }
 
@@ -116,7 +120,8 @@ main (void)
     zsys_set_logstream (NULL);
     char *folder = unit_tmpdir ();
     dh_config_t *config = NULL;
-    dh_service_t *service = s_service (folder, &config);
+    dh_daemon_t *daemon = NULL;
+    dh_service_t *service = s_service (folder, &config, &daemon);
     CHECK (service, "service");
     CHECK (!strcmp (dh_enum_name (&dh__item_state__descriptor, DH__ITEM_STATE__ASSIGNED), "ASSIGNED"),
            "an enum value's name");
@@ -132,7 +137,7 @@ main (void)
         CHECK (dh_service_layout (service, 2) == DH_E_LAYOUT, "an old store is refused");
         CHECK (dh_service_layout (service, 1) == 0, "as layout 1");
     }
-    dh_service_destroy (&service);
+    dh_daemon_destroy (&daemon);
     dh_config_destroy (&config);
     unit_rmdir (folder);
     folder = unit_tmpdir ();

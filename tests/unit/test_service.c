@@ -85,9 +85,13 @@ s_setup (dh_service_t *service, void *arg)
     if ((rc = dh_store_dbi (dh_service_store (service), "puts", &self->puts))
     ||  (rc = dh_store_dbi (dh_service_store (service), "applied", &self->applied)))
         return rc;
-    dh_service_on (service, DH_MSG_TEST_PUT, s_put, self, DH_FROM_CLIENT);
-    dh_service_on (service, DH_MSG_TEST_APPLY, s_apply, self, DH_FROM_LINK);
-    dh_service_on (service, DH_MSG_TEST_COUNT, s_count, self, DH_FROM_CLIENT);
+    static const dh_command_t commands [] = {
+        { DH_MSG_TEST_PUT,   s_put,   DH_FROM_CLIENT, 0, false, NULL },
+        { DH_MSG_TEST_APPLY, s_apply, DH_FROM_LINK,   0, false, NULL },
+        { DH_MSG_TEST_COUNT, s_count, DH_FROM_CLIENT, 0, false, NULL },
+        { 0 }
+    };
+    dh_service_register (service, commands, self);
     return self->sender? dh_service_add_peer (service, "unit"): 0;
 }
 
