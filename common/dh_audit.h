@@ -1,4 +1,4 @@
-/*  dh_audit — the append-only, hash-chained audit log (DESIGN.md §5).
+/*  dh_audit — the append-only, hash-chained audit log.
 
     Every command that changes state appends one record (who, what, which
     item, when, the previous record's hash) in the same write transaction

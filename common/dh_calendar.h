@@ -1,5 +1,5 @@
 /*  dh_calendar — the working calendar and the deadline arithmetic on it
-    (DOMAIN.md §4). Pure computation, done once here: intake prints the
+    (README: The working calendar). Pure computation, done once here: intake prints the
     appointment with it, the deadline daemon runs its clocks on it.
 
     Times are UTC milliseconds; days and office hours are those of

@@ -1,4 +1,4 @@
-/*  dh_link — the reliable link between services (DESIGN.md §2).
+/*  dh_link — the reliable link between services.
 
     Sending: the messages a transaction writes for a peer go into that
     peer's outbox (sub-database "outbox:<peer>", keyed by seq) as one
