@@ -1,5 +1,5 @@
-/*  dh_ledger — a clock as a ledger of running and paused segments
-    (README: How it works), never a due date patched in place: pausing for
+/*  dh_ledger — a clock as a ledger of running and paused segments, never
+    a due date patched in place: pausing for
     supplementation (yêu cầu bổ sung), a fee, a stop (dừng xử lý), resuming,
     a corrected calendar or an apology's re-appointment all recompute the
     due time from the ledger.
