@@ -17,6 +17,8 @@ struct _dh_codec_t {
     size_t max_size;
     s_chunk_t *chunks;
     ProtobufCAllocator allocator;
+    uint32_t scratch_count;     //  dh_codec_scratch calls since the reset
+    uint32_t scratch_fail;      //  the one of them that fails; 0: none
 };
 
 #define S_CHUNK_SIZE (256 * 1024)
@@ -48,6 +50,21 @@ dh_codec_alloc (dh_codec_t *self, size_t size)
     return block;
 }
 
+void *
+dh_codec_scratch (dh_codec_t *self, size_t size)
+{
+    if (self->scratch_fail && ++self->scratch_count == self->scratch_fail)
+        return NULL;
+    return dh_codec_alloc (self, size);
+}
+
+void
+dh_codec_fail_scratch (dh_codec_t *self, uint32_t nth)
+{
+    self->scratch_fail = nth;
+    self->scratch_count = 0;
+}
+
 static void *
 s_alloc (void *self, size_t size)
 {
@@ -77,6 +94,7 @@ dh_codec_new (size_t max_size)
 void
 dh_codec_reset (dh_codec_t *self)
 {
+    self->scratch_count = 0;
     //  Keep one standard chunk to serve the next batch without malloc.
     s_chunk_t *chunk = self->chunks;
     while (chunk && chunk->next) {

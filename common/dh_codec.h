@@ -89,4 +89,13 @@ int dh_codec_decode_batch (dh_codec_t *self, const uint8_t *payload, size_t size
 //  out of memory.
 void *dh_codec_alloc (dh_codec_t *self, size_t size);
 
+//  The same, for handlers' scratch memory (dh_service_scratch): the
+//  allocations that dh_codec_fail_scratch counts.
+void *dh_codec_scratch (dh_codec_t *self, size_t size);
+
+//  Tests only: the nth dh_codec_scratch after each dh_codec_reset (one
+//  per batch) returns NULL as if memory ran out; 0 never. Every
+//  allocation a command makes can be made to fail this way, one run per n.
+void dh_codec_fail_scratch (dh_codec_t *self, uint32_t nth);
+
 #endif

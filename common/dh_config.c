@@ -19,6 +19,7 @@ static const dh_config_key_t s_common_keys [] = {
     { "max_message",  "1048576", "largest accepted message, bytes" },
     { "map_size_mb",  "64",    "initial LMDB map size, MiB" },
     { "map_max_mb",   "16384", "the LMDB map never grows past this, MiB" },
+    { "test_fail_alloc", "0",  "with test_clock = 1 only: the Nth scratch allocation of every batch fails, as if out of memory (0 = never)" },
     { NULL, NULL, NULL }
 };
 

@@ -48,8 +48,8 @@ dh_csv_row (dh_csv_t *self, const char **fields, int max)
             continue;           //  blank or comment
         if (length + 1 > self->capacity) {
             free (self->buffer);
-            self->capacity = length + 64;
-            self->buffer = malloc (self->capacity);
+            self->buffer = malloc (length + 64);
+            self->capacity = self->buffer? length + 64: 0;
             if (!self->buffer)
                 return DH_E_NOMEM;
         }

@@ -22,7 +22,7 @@ void dh_csv_free (dh_csv_t *self);
 
 //  Read the next non-empty row into fields (at most max). Returns the
 //  number of fields, 0 at the end, DH_E_INVALID on an unterminated quote
-//  or too many fields. @note fields point into self: valid until the next row.
+//  or too many fields, DH_E_NOMEM. @note fields point into self: valid until the next row.
 int dh_csv_row (dh_csv_t *self, const char **fields, int max);
 
 #endif

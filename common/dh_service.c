@@ -86,6 +86,15 @@ dh_service_new (dh_daemon_t *daemon, int *why)
     self->answered = calloc (self->batch_limit, sizeof (s_rid_t));
     if (!self->codec || !self->entries || !self->answered)
         goto fail;
+    //  Memory made to run out, for tests only (t037-out-of-memory).
+    int64_t test_clock, fail_alloc;
+    if (dh_config_int (config, "test_clock", 0, 1, &test_clock)
+    ||  dh_config_int (config, "test_fail_alloc", 0, INT32_MAX, &fail_alloc)) {
+        *why = DH_E_CONFIG;
+        goto fail;
+    }
+    if (test_clock)
+        dh_codec_fail_scratch (self->codec, (uint32_t) fail_alloc);
     dh_link_options_t link_options = { (uint64_t) window, resend_ms, (size_t) max_message };
     if (s_bind (self, events_queue, &link_options))
         goto fail;
@@ -273,7 +282,7 @@ dh_service_link (dh_service_t *self)
 void *
 dh_service_scratch (dh_service_t *self, size_t size)
 {
-    return dh_codec_alloc (self->codec, size);
+    return dh_codec_scratch (self->codec, size);
 }
 
 int
@@ -291,7 +300,7 @@ dh_call_fail (dh_call_t *call, int code, const char *format, ...)
 int
 dh_call_reply (dh_call_t *call, const void *payload, size_t size)
 {
-    void *copy = dh_codec_alloc (call->service->codec, size? size: 1);
+    void *copy = dh_service_scratch (call->service, size? size: 1);
     if (!copy)
         return dh_call_fail (call, DH_E_NOMEM, "no memory for the reply");
     if (size)

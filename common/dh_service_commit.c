@@ -40,6 +40,10 @@ s_dispatch (dh_service_t *self, dh_txn_t *txn, const dh_envelope_t *envelope, in
         *status = command->fn (&call, handler->state);
     if (dh_txn_error (txn))
         return dh_txn_error (txn);
+    //  Memory may be there on the sender's next try; a refusal would
+    //  count the message as applied and lose its effect for good.
+    if (*status == DH_E_NOMEM && envelope->link)
+        return S_DROP;
     if (*status && dh_txn_writes (txn) != writes) {
         *forced = *status;
         return S_RERUN;
@@ -63,6 +67,8 @@ dh_service_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
     }
     const dh_envelope_t *envelope = &entry->envelope;
     entry->answer = !envelope->link;
+    if (entry->dropped)
+        return 0;
     if (envelope->link) {
         int accepted = dh_link_accept (self->link, txn, envelope, entry->rid, entry->rid_size);
         if (accepted < 0 && accepted != DH_E_RANGE)
@@ -71,20 +77,29 @@ dh_service_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
         if (accepted <= 0)
             return 0;           //  duplicate (acknowledged again) or out of order
     }
+    int rc = 0;
     if (!entry->inner)
-        return s_dispatch (self, txn, envelope, &entry->forced_rc, entry->error_text,
-                           &entry->status, &entry->reply, &entry->reply_size);
-    entry->status = 0;
-    for (size_t i = 0; i < entry->inner_count; i++) {
-        int status;
-        const void *reply;
-        size_t reply_size;
-        int rc = s_dispatch (self, txn, &entry->inner [i], &entry->inner_forced [i], entry->error_text,
+        rc = s_dispatch (self, txn, envelope, &entry->forced_rc, entry->error_text,
+                         &entry->status, &entry->reply, &entry->reply_size);
+    else {
+        entry->status = 0;
+        for (size_t i = 0; i < entry->inner_count && !rc; i++) {
+            int status;
+            const void *reply;
+            size_t reply_size;
+            rc = s_dispatch (self, txn, &entry->inner [i], &entry->inner_forced [i], entry->error_text,
                              &status, &reply, &reply_size);
-        if (rc)
-            return rc;
+        }
     }
-    return 0;
+    if (rc == S_DROP) {
+        //  Run the batch again without it: its seq is not recorded, so the
+        //  sender resends it (and what followed it) after resend_ms.
+        zsys_warning ("%s: link batch %" PRIu64 " from %s left for a resend: %s", self->name,
+                      envelope->seq, envelope->sender, entry->error_text);
+        entry->dropped = true;
+        rc = S_RERUN;
+    }
+    return rc;
 }
 
 int

@@ -11,6 +11,7 @@
 #define S_ERROR_TEXT    200
 #define S_RID_MAX       256
 #define S_RERUN         1       //  run the batch again: an entry is now forced to fail
+#define S_DROP          2       //  a link message failed for want of memory: not applied, resent later
 
 typedef struct {
     const dh_command_t *command;
@@ -24,6 +25,7 @@ typedef struct {
     dh_envelope_t envelope;
     int decode_rc;              //  the envelope itself was bad
     int forced_rc;              //  refused in an earlier run of this batch
+    bool dropped;               //  a link entry left unapplied and unacknowledged in this batch
     dh_envelope_t *inner;       //  a link batch's messages (in the arena), else NULL
     size_t inner_count;
     int *inner_forced;          //  forced_rc of each

@@ -89,6 +89,7 @@ s_receive (dh_service_t *self, zsock_t *reader, zmq_msg_t *frame, s_entry_t *ent
         return false;
     entry->rid_size = size > S_RID_MAX? S_RID_MAX: size;
     entry->decode_rc = entry->forced_rc = 0;
+    entry->dropped = false;
     entry->answer = true;
     entry->status = 0;
     entry->inner = NULL;

@@ -1,5 +1,5 @@
 /*  dunghan-assign: the org chart, who holds each item, the step history
-    (DESIGN.md §1). Every item has exactly one lead unit at all times.  */
+    (README: What runs). Every item has exactly one lead unit at all times.  */
 #ifndef ASSIGN_H
 #define ASSIGN_H
 
@@ -22,21 +22,21 @@ typedef struct {
     dh_dbi_t steps;             //  journal of Steps (dh_journal), newest in Assignment.last_step
 } assign_t;
 
+//  Each file's commands (dh_command_t rows), registered by main.c.
+extern const dh_command_t assign_org_commands [];       //  org.c
+extern const dh_command_t assign_route_commands [];     //  route.c
+extern const dh_command_t assign_work_commands [];      //  work.c
+
 //  org.c
-int assign_org_import (dh_call_t *call, void *state);
 int assign_unit_get (assign_t *self, dh_call_t *call, const char *code, Dh__Unit **unit);
 int assign_staff_get (assign_t *self, dh_call_t *call, const char *id, Dh__Staff **staff);
 
-//  route.c
+//  route.c: the handler of unit with the fewest open items (DH_E_NOT_FOUND
+//  when it has none); a handler's load moves by delta.
 int assign_pick_handler (assign_t *self, dh_call_t *call, const char *unit, char **handler);
 int assign_load_add (assign_t *self, dh_txn_t *txn, const char *handler, int delta);
-int assign_item_received (dh_call_t *call, void *state);
 
 //  work.c
-int assign_command (dh_call_t *call, void *state);
-int assign_item_changed (dh_call_t *call, void *state);
-int assign_history (dh_call_t *call, void *state);
-int assign_assignment (dh_call_t *call, void *state);
 //  The item under code; *last_step (if asked) gets its newest step's
 //  place in the steps journal.
 int assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignment **item,

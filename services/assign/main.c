@@ -3,23 +3,6 @@
 #include "dh_types.h"
 #include "assign.h"
 
-static const dh_command_t s_commands [] = {
-    { DH_MSG_ORG_IMPORT,         assign_org_import,    DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_ASSIGN,             assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_REASSIGN,           assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_TRANSFER,           assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_STEP_START,         assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_STEP_COMPLETE,      assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_SUPPLEMENT_REQUEST, assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_RESOLVE,            assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_RETURN,             assign_command,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_HISTORY,            assign_history,       DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_ASSIGNMENT,         assign_assignment,    DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_ITEM_RECEIVED,      assign_item_received, DH_FROM_LINK, 0, false, NULL },
-    { DH_MSG_ITEM_CHANGED,       assign_item_changed,  DH_FROM_LINK, 0, false, NULL },
-    { 0 }
-};
-
 static int
 s_setup (dh_service_t *service, void *state)
 {
@@ -35,7 +18,9 @@ s_setup (dh_service_t *service, void *state)
     ||  (rc = dh_store_dbi (store, "load", &self->load))
     ||  (rc = dh_store_dbi (store, "steps", &self->steps)))
         return rc;
-    dh_service_register (service, s_commands, self);
+    dh_service_register (service, assign_org_commands, self);
+    dh_service_register (service, assign_route_commands, self);
+    dh_service_register (service, assign_work_commands, self);
     return dh_service_add_peer (service, "intake");
 }
 

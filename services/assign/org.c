@@ -1,10 +1,18 @@
 //  The org chart: units (with parent and head) and staff (with unit and
 //  role), imported from deploy/org/*.csv.
 #include <ctype.h>
+#include "dh_call.h"
 #include "dh_csv.h"
 #include "dh_error.h"
-#include "dh_handler.h"
+#include "dh_types.h"
 #include "assign.h"
+
+static dh_handler_fn s_org_import;
+
+const dh_command_t assign_org_commands [] = {
+    { DH_MSG_ORG_IMPORT, s_org_import, DH_FROM_CLIENT, 0, false, NULL },
+    { 0 }
+};
 
 static const char *s_roles [] = { "", "clerk", "handler", "head", "deputy", "operator" };
 
@@ -27,10 +35,15 @@ s_exists (dh_txn_t *txn, dh_dbi_t dbi, const char *key)
     return dh_txn_get (txn, dbi, key, strlen (key), &value) == 0;
 }
 
+//  A row of either file: 0, DH_E_INVALID with *problem saying what is
+//  wrong with it, or the error that kept it from being stored.
+typedef int (s_row_fn) (assign_t *self, dh_call_t *call, const char **fields, int count, bool write,
+                        const char **problem);
+
 //  A units row: code,name,parent,head. Parents must be known (earlier in
 //  the file or already stored).
 static const char *
-s_unit_row (assign_t *self, dh_call_t *call, const char **fields, int count, bool write)
+s_unit_problem (assign_t *self, dh_call_t *call, const char **fields, int count, bool write)
 {
     if (count != 4)
         return "want 4 columns: code,name,parent,head";
@@ -45,20 +58,30 @@ s_unit_row (assign_t *self, dh_call_t *call, const char **fields, int count, boo
     if (write) {
         if (*fields [2] && !s_exists (call->txn, self->units, fields [2]))
             return "parent unit is not known (list parents before their children)";
-        Dh__Unit unit = DH__UNIT__INIT;
-        unit.code = (char *) fields [0];
-        unit.name = (char *) fields [1];
-        unit.parent = (char *) fields [2];
-        unit.head = (char *) fields [3];
-        if (dh_txn_put_message (self->service, call->txn, self->units, unit.code, &unit.base))
-            return "cannot store the unit";
     }
     return NULL;
 }
 
+static int
+s_unit_row (assign_t *self, dh_call_t *call, const char **fields, int count, bool write,
+            const char **problem)
+{
+    if ((*problem = s_unit_problem (self, call, fields, count, write)))
+        return DH_E_INVALID;
+    if (!write)
+        return 0;
+    *problem = "cannot store the unit";
+    Dh__Unit unit = DH__UNIT__INIT;
+    unit.code = (char *) fields [0];
+    unit.name = (char *) fields [1];
+    unit.parent = (char *) fields [2];
+    unit.head = (char *) fields [3];
+    return dh_call_put_message (call, self->units, unit.code, &unit.base);
+}
+
 //  A staff row: id,name,unit,role,email. The unit must be known.
 static const char *
-s_staff_row (assign_t *self, dh_call_t *call, const char **fields, int count, bool write)
+s_staff_problem (assign_t *self, dh_call_t *call, const char **fields, int count, int *role)
 {
     if (count != 5)
         return "want 5 columns: id,name,unit,role,email";
@@ -68,36 +91,49 @@ s_staff_row (assign_t *self, dh_call_t *call, const char **fields, int count, bo
         return "name must be 1-300 bytes";
     if (!s_exists (call->txn, self->units, fields [2]))
         return "unit is not known (import units first)";
-    int role = 0;
+    *role = 0;
     for (int i = 1; i < 6; i++)
         if (!strcmp (fields [3], s_roles [i]))
-            role = i;
-    if (!role)
+            *role = i;
+    if (!*role)
         return "role must be clerk, handler, head, deputy or operator";
     if (*fields [4] && (!strchr (fields [4], '@') || strlen (fields [4]) > 200))
         return "email is not an address";
-    if (write) {
-        //  Moved to another unit: the old unit's index must forget them.
-        Dh__Staff *old;
-        if (assign_staff_get (self, call, fields [0], &old) == 0) {
-            char *old_key = dh_service_scratch (self->service, strlen (old->unit) + strlen (old->id) + 2);
-            sprintf (old_key, "%s|%s", old->unit, old->id);
-            dh_txn_del (call->txn, self->unit_staff, old_key, strlen (old_key));
-        }
-        Dh__Staff staff = DH__STAFF__INIT;
-        staff.id = (char *) fields [0];
-        staff.name = (char *) fields [1];
-        staff.unit = (char *) fields [2];
-        staff.role = role;
-        staff.email = (char *) fields [4];
-        char key [140];
-        snprintf (key, sizeof key, "%s|%s", staff.unit, staff.id);
-        uint8_t role_byte = role;
-        if (dh_txn_put_message (self->service, call->txn, self->staff, staff.id, &staff.base)
-        ||  dh_txn_put (call->txn, self->unit_staff, key, strlen (key), &role_byte, 1))
-            return "cannot store the staff member";
-    }
     return NULL;
+}
+
+static int
+s_staff_row (assign_t *self, dh_call_t *call, const char **fields, int count, bool write,
+             const char **problem)
+{
+    int role;
+    if ((*problem = s_staff_problem (self, call, fields, count, &role)))
+        return DH_E_INVALID;
+    if (!write)
+        return 0;
+    *problem = "cannot store the staff member";
+    //  Moved to another unit: the old unit's index must forget them.
+    Dh__Staff *old;
+    int rc = assign_staff_get (self, call, fields [0], &old);
+    if (rc == 0) {
+        char key [140];
+        snprintf (key, sizeof key, "%s|%s", old->unit, old->id);
+        rc = dh_txn_del (call->txn, self->unit_staff, key, strlen (key));
+    }
+    if (rc && rc != DH_E_NOT_FOUND)
+        return rc;
+    Dh__Staff staff = DH__STAFF__INIT;
+    staff.id = (char *) fields [0];
+    staff.name = (char *) fields [1];
+    staff.unit = (char *) fields [2];
+    staff.role = role;
+    staff.email = (char *) fields [4];
+    char key [140];
+    snprintf (key, sizeof key, "%s|%s", staff.unit, staff.id);
+    uint8_t role_byte = role;
+    if ((rc = dh_call_put_message (call, self->staff, staff.id, &staff.base)))
+        return rc;
+    return dh_txn_put (call->txn, self->unit_staff, key, strlen (key), &role_byte, 1);
 }
 
 //  Some staff member is an operator (unit_staff holds each one's role).
@@ -116,27 +152,34 @@ s_has_operator (assign_t *self, dh_call_t *call)
     return found;
 }
 
-int
-assign_org_import (dh_call_t *call, void *state)
+static int
+s_org_import (dh_call_t *call, void *state)
 {
     assign_t *self = state;
-    Dh__ImportCsv *import = (Dh__ImportCsv *) dh_call_unpack (call, &dh__import_csv__descriptor);
-    if (!import)
-        return DH_E_MALFORMED;
+    Dh__ImportCsv *import;
+    int rc = dh_call_unpack (call, &dh__import_csv__descriptor, (ProtobufCMessage **) &import);
+    if (rc)
+        return rc;
     bool units = !strcmp (import->name, "units");
     if (!units && strcmp (import->name, "staff"))
         return dh_call_fail (call, DH_E_INVALID, "org import takes 'units' or 'staff', not '%.40s'", import->name);
     //  The first import comes from whoever installs the system; once the
     //  chart names its people, only its operators change it.
     uint64_t staff_count;
-    int rc = dh_txn_count (call->txn, self->staff, &staff_count);
+    rc = dh_txn_count (call->txn, self->staff, &staff_count);
     if (rc)
         return dh_call_fail (call, rc, "cannot count staff: %s", dh_strerror (rc));
-    Dh__Staff *importer;
-    if (staff_count > 0
-    &&  (assign_staff_get (self, call, call->envelope->actor, &importer) || importer->role != DH__ROLE__OPERATOR))
-        return dh_call_fail (call, DH_E_DENIED, "org import: only an operator of the org chart may change it, "
-                             "and '%.64s' is not one", call->envelope->actor);
+    if (staff_count > 0) {
+        Dh__Staff *importer;
+        //  No such person (an empty actor is a key LMDB refuses) is no operator.
+        rc = assign_staff_get (self, call, call->envelope->actor, &importer);
+        if (rc && rc != DH_E_NOT_FOUND && rc != DH_E_TOO_BIG)
+            return dh_call_fail (call, rc, "org import: cannot read staff %.64s: %s",
+                                 call->envelope->actor, dh_strerror (rc));
+        if (rc || importer->role != DH__ROLE__OPERATOR)
+            return dh_call_fail (call, DH_E_DENIED, "org import: only an operator of the org chart may change it, "
+                                 "and '%.64s' is not one", call->envelope->actor);
+    }
     //  Pass 0 checks the shape of every row, pass 1 checks references and
     //  writes; a bad row in pass 1 makes the handler fail after writing,
     //  and the service runs the batch again without this command.
@@ -147,22 +190,23 @@ assign_org_import (dh_call_t *call, void *state)
         const char *fields [DH_CSV_MAX_FIELDS];
         int count;
         const char *problem = NULL;
+        s_row_fn *row = units? s_unit_row: s_staff_row;
         rows = 0;
         while ((count = dh_csv_row (&csv, fields, DH_CSV_MAX_FIELDS)) > 0) {
             if (!strcmp (fields [0], units? "code": "id"))
                 continue;
-            problem = units? s_unit_row (self, call, fields, count, pass == 1)
-                           : s_staff_row (self, call, fields, count, pass == 1);
-            if (problem)
+            if ((rc = row (self, call, fields, count, pass == 1, &problem)))
                 break;
             rows++;
         }
-        if (count < 0)
-            problem = "unterminated quote or too many columns";
+        if (count < 0) {
+            rc = count;
+            problem = count == DH_E_NOMEM? "no memory for a row": "unterminated quote or too many columns";
+        }
         size_t line = csv.line;
         dh_csv_free (&csv);
-        if (problem)
-            return dh_call_fail (call, DH_E_INVALID, "%s line %zu: %s", import->name, line, problem);
+        if (rc)
+            return dh_call_fail (call, rc, "%s line %zu: %s", import->name, line, problem);
         if (rows == 0)
             return dh_call_fail (call, DH_E_INVALID, "%s has no rows", import->name);
     }
@@ -182,11 +226,11 @@ assign_org_import (dh_call_t *call, void *state)
 int
 assign_unit_get (assign_t *self, dh_call_t *call, const char *code, Dh__Unit **unit)
 {
-    return dh_txn_get_message (self->service, call->txn, self->units, code, &dh__unit__descriptor, (ProtobufCMessage **) unit);
+    return dh_call_get_message (call, self->units, code, &dh__unit__descriptor, (ProtobufCMessage **) unit);
 }
 
 int
 assign_staff_get (assign_t *self, dh_call_t *call, const char *id, Dh__Staff **staff)
 {
-    return dh_txn_get_message (self->service, call->txn, self->staff, id, &dh__staff__descriptor, (ProtobufCMessage **) staff);
+    return dh_call_get_message (call, self->staff, id, &dh__staff__descriptor, (ProtobufCMessage **) staff);
 }

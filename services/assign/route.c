@@ -1,10 +1,17 @@
 //  Routing: an item that arrives gets its lead unit (from the catalog,
 //  through intake) and the handler of that unit with the fewest open items.
+#include "dh_call.h"
 #include "dh_clock.h"
 #include "dh_error.h"
-#include "dh_handler.h"
 #include "dh_types.h"
 #include "assign.h"
+
+static dh_handler_fn s_item_received;
+
+const dh_command_t assign_route_commands [] = {
+    { DH_MSG_ITEM_RECEIVED, s_item_received, DH_FROM_LINK, 0, false, NULL },
+    { 0 }
+};
 
 int
 assign_load_add (assign_t *self, dh_txn_t *txn, const char *handler, int delta)
@@ -44,7 +51,11 @@ assign_pick_handler (assign_t *self, dh_call_t *call, const char *unit, char **h
             memcpy (&load, stored.data, 4);
         if (load < best_load) {
             best_load = load;
-            *handler = dh_service_scratch (self->service, id_size + 1);
+            *handler = dh_service_scratch (call->service, id_size + 1);
+            if (!*handler) {
+                rc = DH_E_NOMEM;
+                break;
+            }
             memcpy (*handler, id, id_size);
             (*handler) [id_size] = 0;
         }
@@ -55,18 +66,22 @@ assign_pick_handler (assign_t *self, dh_call_t *call, const char *unit, char **h
     return *handler? 0: DH_E_NOT_FOUND;
 }
 
-int
-assign_item_received (dh_call_t *call, void *state)
+static int
+s_item_received (dh_call_t *call, void *state)
 {
     assign_t *self = state;
-    Dh__ItemReceived *received = (Dh__ItemReceived *) dh_call_unpack (call, &dh__item_received__descriptor);
-    if (!received)
-        return DH_E_MALFORMED;
+    Dh__ItemReceived *received;
+    int rc = dh_call_unpack (call, &dh__item_received__descriptor, (ProtobufCMessage **) &received);
+    if (rc)
+        return rc;
     if (!*received->code || !*received->lead_unit)
         return dh_call_fail (call, DH_E_INVALID, "ITEM_RECEIVED needs a code and a lead unit");
     Dh__Assignment *existing;
-    if (assign_item_get (self, call, received->code, &existing, NULL) == 0)
+    rc = assign_item_get (self, call, received->code, &existing, NULL);
+    if (rc == 0)
         return dh_call_fail (call, DH_E_EXISTS, "item %s is already held", received->code);
+    if (rc != DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "cannot read item %s: %s", received->code, dh_strerror (rc));
     Dh__Assignment item = DH__ASSIGNMENT__INIT;
     item.code = received->code;
     item.procedure_code = received->procedure_code;
@@ -83,7 +98,7 @@ assign_item_received (dh_call_t *call, void *state)
     step.receiver = received->lead_unit;
     char *handler;
     Dh__Unit *unit;
-    int rc = assign_unit_get (self, call, received->lead_unit, &unit);
+    rc = assign_unit_get (self, call, received->lead_unit, &unit);
     if (rc == 0)
         rc = assign_pick_handler (self, call, received->lead_unit, &handler);
     if (rc == 0) {
@@ -105,6 +120,6 @@ assign_item_received (dh_call_t *call, void *state)
         step.action = "waiting for a handler";
     }
     else
-        return dh_call_fail (call, rc, "cannot route %s", received->code);
+        return dh_call_fail (call, rc, "cannot route %s: %s", received->code, dh_strerror (rc));
     return assign_record (self, call, &item, 0, &step, "route", true);
 }

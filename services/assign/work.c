@@ -1,8 +1,9 @@
-//  Commands on an item: the allowed transitions are one table; fencing by
-//  step token; every change is recorded, told to intake, audited, published.
+//  Commands on an item: each is one row of assign_work_commands, with the
+//  states it is allowed in and the state it leads to; fencing by step
+//  token; every change is recorded, told to intake, audited, published.
+#include "dh_call.h"
 #include "dh_clock.h"
 #include "dh_error.h"
-#include "dh_handler.h"
 #include "dh_types.h"
 #include "assign.h"
 
@@ -15,39 +16,46 @@
 typedef int (s_apply_fn) (assign_t *self, dh_call_t *call, Dh__ItemCommand *command,
                           Dh__Assignment *item, Dh__Step *step);
 
+//  The columns of a command on an item beyond dh_command_t's. Its roles
+//  are those that may give it from the lead unit or a unit above it (an
+//  S_ROLE mask); a fenced command has none: only the holder may.
 typedef struct {
-    uint32_t type;
-    const char *name;
+    const char *name;           //  in refusals, the audit chain and the step
     uint32_t from;              //  states it is allowed in (S_BIT mask)
     Dh__ItemState to;           //  0: the apply function decides or unchanged
-    bool fenced;                //  needs the current step token, from the holder
     bool reason;                //  a reason is required
-    //  Roles that may give it, from the lead unit or a unit above it
-    //  (S_ROLE mask); 0: fenced, only the holder may.
-    uint32_t roles;
     s_apply_fn *apply;
-} s_command_t;
+} s_rule_t;
 
+static dh_handler_fn s_item_command, s_item_changed, s_history, s_assignment;
 static s_apply_fn s_assign, s_reassign, s_transfer, s_step_start, s_step_complete,
                   s_supplement_request, s_resolve, s_return;
 
-static const s_command_t s_commands [] = {
-    { DH_MSG_ASSIGN, "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, false,
-      S_LEADERS, s_assign },
-    { DH_MSG_REASSIGN, "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED),
-      0, false, false, S_LEADERS, s_reassign },
-    { DH_MSG_TRANSFER, "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS),
-      0, false, true, S_LEADERS, s_transfer },
-    { DH_MSG_STEP_START, "step-start", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS),
-      DH__ITEM_STATE__IN_PROGRESS, true, false, 0, s_step_start },
-    { DH_MSG_STEP_COMPLETE, "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS,
-      true, false, 0, s_step_complete },
-    { DH_MSG_SUPPLEMENT_REQUEST, "supplement-request", S_BIT (IN_PROGRESS),
-      DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true, true, 0, s_supplement_request },
-    { DH_MSG_RESOLVE, "resolve", S_BIT (IN_PROGRESS), 0, true, false, 0, s_resolve },
+const dh_command_t assign_work_commands [] = {
+    { DH_MSG_ASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
+      "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, s_assign } },
+    { DH_MSG_REASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
+      "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED), 0, false,
+      s_reassign } },
+    { DH_MSG_TRANSFER, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
+      "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), 0, true, s_transfer } },
+    { DH_MSG_STEP_START, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
+      "step-start", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false,
+      s_step_start } },
+    { DH_MSG_STEP_COMPLETE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
+      "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false, s_step_complete } },
+    { DH_MSG_SUPPLEMENT_REQUEST, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
+      "supplement-request", S_BIT (IN_PROGRESS), DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true,
+      s_supplement_request } },
+    { DH_MSG_RESOLVE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
+      "resolve", S_BIT (IN_PROGRESS), 0, false, s_resolve } },
     //  The one-stop counter (bộ phận một cửa) hands the result over.
-    { DH_MSG_RETURN, "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED,
-      false, false, S_ROLE (CLERK) | S_LEADERS, s_return },
+    { DH_MSG_RETURN, s_item_command, DH_FROM_CLIENT, S_ROLE (CLERK) | S_LEADERS, false, &(const s_rule_t) {
+      "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED, false, s_return } },
+    { DH_MSG_HISTORY,      s_history,      DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_ASSIGNMENT,   s_assignment,   DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_ITEM_CHANGED, s_item_changed, DH_FROM_LINK,   0, false, NULL },
+    { 0 }
 };
 
 int
@@ -55,8 +63,8 @@ assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignme
                  uint64_t *last_step)
 {
     Dh__AssignmentRecord *record;
-    int rc = dh_txn_get_message (self->service, call->txn, self->items, code,
-                                 &dh__assignment_record__descriptor, (ProtobufCMessage **) &record);
+    int rc = dh_call_get_message (call, self->items, code, &dh__assignment_record__descriptor,
+                                  (ProtobufCMessage **) &record);
     if (!rc && !record->item)
         rc = DH_E_CORRUPT;
     if (rc)
@@ -65,6 +73,15 @@ assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assignme
     if (last_step)
         *last_step = record->last_step;
     return 0;
+}
+
+//  Why the item under code could not be read (rc from assign_item_get).
+static int
+s_item_fail (dh_call_t *call, int rc, const char *code)
+{
+    if (rc == DH_E_NOT_FOUND || rc == DH_E_INVALID)
+        return dh_call_fail (call, rc, "no item %.100s", code);
+    return dh_call_fail (call, rc, "cannot read item %.100s: %s", code, dh_strerror (rc));
 }
 
 //  A handler for this unit: known staff, of the unit, who handles work.
@@ -78,7 +95,7 @@ s_check_handler (assign_t *self, dh_call_t *call, const char *id, const char *un
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no staff member %.64s", id);
     if (rc)
-        return dh_call_fail (call, rc, "cannot read staff %.64s", id);
+        return dh_call_fail (call, rc, "cannot read staff %.64s: %s", id, dh_strerror (rc));
     if (strcmp (staff->unit, unit))
         return dh_call_fail (call, DH_E_INVALID, "%s belongs to unit %s, not the lead unit %s",
                              id, staff->unit, unit);
@@ -132,7 +149,7 @@ s_transfer (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assig
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no unit %.64s", command->unit);
     if (rc)
-        return dh_call_fail (call, rc, "cannot read unit %.64s", command->unit);
+        return dh_call_fail (call, rc, "cannot read unit %.64s: %s", command->unit, dh_strerror (rc));
     if (!strcmp (command->unit, item->lead_unit))
         return dh_call_fail (call, DH_E_INVALID, "%s is already led by %s", item->code, item->lead_unit);
     char *handler = command->handler;
@@ -141,9 +158,11 @@ s_transfer (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assig
             return rc;
     }
     else
-    if ((rc = assign_pick_handler (self, call, command->unit, &handler)))
-        return dh_call_fail (call, rc == DH_E_NOT_FOUND? DH_E_INVALID: rc,
-                             "unit %s has no handler to take %s", command->unit, item->code);
+    if ((rc = assign_pick_handler (self, call, command->unit, &handler)) == DH_E_NOT_FOUND)
+        return dh_call_fail (call, DH_E_INVALID, "unit %s has no handler to take %s", command->unit, item->code);
+    else
+    if (rc)
+        return dh_call_fail (call, rc, "cannot pick a handler in %s: %s", command->unit, dh_strerror (rc));
     item->lead_unit = command->unit;    //  one lead unit, replaced, never two
     step->content = command->unit;
     item->state = DH__ITEM_STATE__ASSIGNED;
@@ -186,6 +205,8 @@ s_supplement_request (assign_t *self, dh_call_t *call, Dh__ItemCommand *command,
     if (length > 4000)
         return dh_call_fail (call, DH_E_TOO_BIG, "the list of missing papers is too long");
     char *papers = dh_service_scratch (call->service, length + 1);
+    if (!papers)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the list of papers");
     papers [0] = 0;
     for (size_t i = 0; i < command->n_papers; i++) {
         if (i)
@@ -224,14 +245,15 @@ s_return (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignm
 //  role the command's row allows. An operator runs the system, not the
 //  work.
 static int
-s_check_role (assign_t *self, dh_call_t *call, const s_command_t *spec, const Dh__Staff *staff,
+s_check_role (assign_t *self, dh_call_t *call, const s_rule_t *rule, const Dh__Staff *staff,
               const Dh__Assignment *item)
 {
-    if ((unsigned) staff->role >= 32 || !(spec->roles & (1u << staff->role)))
+    uint32_t roles = call->command->roles;
+    if ((unsigned) staff->role >= 32 || !(roles & (1u << staff->role)))
         return dh_call_fail (call, DH_E_DENIED, "%s of %s: %s is a %s; it needs a %s of %s or a unit above it",
-                             spec->name, item->code, staff->id,
-                             dh_enum_name (&dh__role__descriptor, staff->role),
-                             spec->roles & S_ROLE (CLERK)? "clerk, head or deputy": "head or deputy",
+                             rule->name, item->code, staff->id,
+                             dh_call_enum_name (&dh__role__descriptor, staff->role),
+                             roles & S_ROLE (CLERK)? "clerk, head or deputy": "head or deputy",
                              item->lead_unit);
     const char *unit_code = item->lead_unit;
     for (int depth = 0; *unit_code && depth < S_UNIT_DEPTH; depth++) {
@@ -244,42 +266,38 @@ s_check_role (assign_t *self, dh_call_t *call, const s_command_t *spec, const Dh
         unit_code = unit->parent;
     }
     return dh_call_fail (call, DH_E_DENIED, "%s of %s: %s works in %s, which is not %s or above it",
-                         spec->name, item->code, staff->id, staff->unit, item->lead_unit);
+                         rule->name, item->code, staff->id, staff->unit, item->lead_unit);
 }
 
-int
-assign_command (dh_call_t *call, void *state)
+static int
+s_item_command (dh_call_t *call, void *state)
 {
     assign_t *self = state;
-    const s_command_t *spec = NULL;
-    for (size_t i = 0; i < sizeof s_commands / sizeof s_commands [0]; i++)
-        if (s_commands [i].type == call->envelope->type)
-            spec = &s_commands [i];
-    assert (spec);
-    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
-    if (!command)
-        return DH_E_MALFORMED;
+    const s_rule_t *rule = call->command->rule;
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
+    if (rc)
+        return rc;
     if (strlen (command->reason) > 1000 || strlen (command->content) > 4000)
         return dh_call_fail (call, DH_E_TOO_BIG, "reason (1,000 bytes) or content (4,000 bytes) too long");
-    if (spec->reason && !*command->reason)
-        return dh_call_fail (call, DH_E_INVALID, "%s needs a reason", spec->name);
+    if (rule->reason && !*command->reason)
+        return dh_call_fail (call, DH_E_INVALID, "%s needs a reason", rule->name);
     const char *actor = call->envelope->actor;
     Dh__Staff *staff;
-    if (!*actor || assign_staff_get (self, call, actor, &staff))
-        return dh_call_fail (call, DH_E_DENIED, "%s: '%.64s' is not a staff member", spec->name, actor);
+    if (!*actor || (rc = assign_staff_get (self, call, actor, &staff)) == DH_E_NOT_FOUND)
+        return dh_call_fail (call, DH_E_DENIED, "%s: '%.64s' is not a staff member", rule->name, actor);
+    if (rc)
+        return dh_call_fail (call, rc, "%s: cannot read staff %.64s: %s", rule->name, actor, dh_strerror (rc));
     Dh__Assignment *item;
     uint64_t last_step;
     if (!*command->code)
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    int rc = assign_item_get (self, call, command->code, &item, &last_step);
-    if (rc == DH_E_NOT_FOUND)
-        return dh_call_fail (call, rc, "no item %.100s", command->code);
-    if (rc)
-        return dh_call_fail (call, rc, "cannot read item %.100s", command->code);
-    if (!(spec->from & (1u << item->state)))
-        return dh_call_fail (call, DH_E_STATE, "cannot %s %s: it is %s", spec->name, item->code,
-                             dh_enum_name (&dh__item_state__descriptor, item->state));
-    if (spec->fenced) {
+    if ((rc = assign_item_get (self, call, command->code, &item, &last_step)))
+        return s_item_fail (call, rc, command->code);
+    if (!(rule->from & (1u << item->state)))
+        return dh_call_fail (call, DH_E_STATE, "cannot %s %s: it is %s", rule->name, item->code,
+                             dh_call_enum_name (&dh__item_state__descriptor, item->state));
+    if (call->command->fenced) {
         if (command->step_token != item->step_token)
             return dh_call_fail (call, DH_E_STALE, "step token %" PRIu64 " of %s is stale (now %" PRIu64
                                  ", held by %s)", command->step_token, item->code, item->step_token, item->handler);
@@ -287,21 +305,23 @@ assign_command (dh_call_t *call, void *state)
             return dh_call_fail (call, DH_E_DENIED, "%s is held by %s, not %s", item->code, item->handler, actor);
     }
     else
-    if ((rc = s_check_role (self, call, spec, staff, item)))
+    if ((rc = s_check_role (self, call, rule, staff, item)))
         return rc;
     Dh__Step *step = dh_service_scratch (call->service, sizeof *step);
+    if (!step)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the step of %s", item->code);
     dh__step__init (step);
     step->at = dh_clock_now ();
     step->node = *item->step_node? item->step_node: "handling";
     step->sender = (char *) actor;
     step->receiver = item->handler;
-    step->action = (char *) spec->name;
+    step->action = (char *) rule->name;
     step->content = *command->content? command->content: command->reason;
-    if ((rc = spec->apply (self, call, command, item, step)))
+    if ((rc = rule->apply (self, call, command, item, step)))
         return rc;
-    if (spec->to)
-        item->state = spec->to;
-    return assign_record (self, call, item, last_step, step, spec->name, true);
+    if (rule->to)
+        item->state = rule->to;
+    return assign_record (self, call, item, last_step, step, rule->name, true);
 }
 
 //  The packed item inside a packed AssignmentRecord: field 1 comes first,
@@ -324,16 +344,16 @@ assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t l
 {
     Dh__AssignmentRecord record = DH__ASSIGNMENT_RECORD__INIT;
     record.item = item;
-    int rc = dh_txn_journal_message (call->txn, self->steps, last_step, &step->base, &record.last_step);
+    int rc = dh_call_journal_append (call, self->steps, last_step, &step->base, &record.last_step);
     if (rc)
         return dh_call_fail (call, rc, "cannot record %s of %s", command, item->code);
     item->history_count++;
     //  Packed once: stored, and the answer to the command, which is the
     //  item's bytes inside the record (after field 1's tag and length).
     size_t record_size, item_size;
-    uint8_t *record_bytes = dh_service_pack (call->service, &record.base, &record_size);
+    uint8_t *record_bytes = dh_call_pack (call, &record.base, &record_size);
     if (!record_bytes)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory");
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for %s of %s", command, item->code);
     const uint8_t *item_bytes = s_record_item (record_bytes, &item_size);
     if ((rc = dh_txn_put (call->txn, self->items, item->code, strlen (item->code), record_bytes, record_size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, command, item->code)))
@@ -345,9 +365,9 @@ assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t l
     changed.handler = item->handler;
     changed.step = step;
     size_t size;
-    uint8_t *bytes = dh_service_pack (call->service, &changed.base, &size);
+    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
     if (!bytes)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory");
+        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell %s of %s", command, item->code);
     if ((tell_intake && (rc = dh_service_send (call->service, call->txn, "intake", DH_MSG_ITEM_CHANGED,
                                                call->envelope->actor, bytes, size)))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
@@ -356,18 +376,18 @@ assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t l
 }
 
 //  Intake moved the item (withdrawn, not accepted, papers supplied).
-int
-assign_item_changed (dh_call_t *call, void *state)
+static int
+s_item_changed (dh_call_t *call, void *state)
 {
     assign_t *self = state;
-    Dh__ItemChanged *changed = (Dh__ItemChanged *) dh_call_unpack (call, &dh__item_changed__descriptor);
-    if (!changed)
-        return DH_E_MALFORMED;
+    Dh__ItemChanged *changed;
+    int rc = dh_call_unpack (call, &dh__item_changed__descriptor, (ProtobufCMessage **) &changed);
+    if (rc)
+        return rc;
     Dh__Assignment *item;
     uint64_t last_step;
-    int rc = assign_item_get (self, call, changed->code, &item, &last_step);
-    if (rc)
-        return dh_call_fail (call, rc, "no item %.100s", changed->code);
+    if ((rc = assign_item_get (self, call, changed->code, &item, &last_step)))
+        return s_item_fail (call, rc, changed->code);
     bool closing = changed->state == DH__ITEM_STATE__WITHDRAWN || changed->state == DH__ITEM_STATE__REJECTED;
     bool open = item->state != DH__ITEM_STATE__RESOLVED && item->state != DH__ITEM_STATE__REJECTED
              && item->state != DH__ITEM_STATE__RETURNED && item->state != DH__ITEM_STATE__WITHDRAWN;
@@ -377,6 +397,8 @@ assign_item_changed (dh_call_t *call, void *state)
     Dh__Step *step = changed->step;
     if (!step) {
         step = dh_service_scratch (call->service, sizeof *step);
+        if (!step)
+            return dh_call_fail (call, DH_E_NOMEM, "no memory for the step of %s", item->code);
         dh__step__init (step);
         step->at = dh_clock_now ();
         step->action = "changed at the counter";
@@ -384,37 +406,39 @@ assign_item_changed (dh_call_t *call, void *state)
     return assign_record (self, call, item, last_step, step, "intake", false);
 }
 
-int
-assign_history (dh_call_t *call, void *state)
+static int
+s_history (dh_call_t *call, void *state)
 {
     assign_t *self = state;
-    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
-    if (!command)
-        return DH_E_MALFORMED;
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
+    if (rc)
+        return rc;
     Dh__Assignment *item;
     uint64_t last_step;
-    int rc = *command->code? assign_item_get (self, call, command->code, &item, &last_step): DH_E_INVALID;
+    rc = *command->code? assign_item_get (self, call, command->code, &item, &last_step): DH_E_INVALID;
     if (rc)
-        return dh_call_fail (call, rc, "no item %.100s", command->code);
+        return s_item_fail (call, rc, command->code);
     Dh__History history = DH__HISTORY__INIT;
     history.code = item->code;
-    rc = dh_txn_journal_messages (self->service, call->txn, self->steps, last_step, item->history_count,
-                                  &dh__step__descriptor, (ProtobufCMessage ***) &history.steps, &history.n_steps);
+    rc = dh_call_journal_read (call, self->steps, last_step, item->history_count, &dh__step__descriptor,
+                               (ProtobufCMessage ***) &history.steps, &history.n_steps);
     if (rc)
         return dh_call_fail (call, rc, "cannot read the history of %s: %s", item->code, dh_strerror (rc));
     return dh_call_reply_message (call, &history.base);
 }
 
-int
-assign_assignment (dh_call_t *call, void *state)
+static int
+s_assignment (dh_call_t *call, void *state)
 {
     assign_t *self = state;
-    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
-    if (!command)
-        return DH_E_MALFORMED;
-    Dh__Assignment *item;
-    int rc = *command->code? assign_item_get (self, call, command->code, &item, NULL): DH_E_INVALID;
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
     if (rc)
-        return dh_call_fail (call, rc, "no item %.100s", command->code);
+        return rc;
+    Dh__Assignment *item;
+    rc = *command->code? assign_item_get (self, call, command->code, &item, NULL): DH_E_INVALID;
+    if (rc)
+        return s_item_fail (call, rc, command->code);
     return dh_call_reply_message (call, &item->base);
 }

@@ -1,10 +1,18 @@
 //  The procedure catalog (thủ tục hành chính): import from CSV, look up.
 #include <errno.h>
 #include <math.h>
+#include "dh_call.h"
 #include "dh_csv.h"
 #include "dh_error.h"
-#include "dh_handler.h"
+#include "dh_types.h"
 #include "intake.h"
+
+static dh_handler_fn s_catalog_import;
+
+const dh_command_t intake_catalog_commands [] = {
+    { DH_MSG_CATALOG_IMPORT, s_catalog_import, DH_FROM_CLIENT, 0, false, NULL },
+    { 0 }
+};
 
 //  Columns of deploy/catalog/procedures.csv, in order.
 enum {
@@ -89,18 +97,20 @@ s_parse_row (const char **fields, int count, Dh__Procedure *procedure)
 
 //  Every row is checked before anything is written: a file with one bad
 //  row changes nothing.
-int
-intake_catalog_import (dh_call_t *call, void *state)
+static int
+s_catalog_import (dh_call_t *call, void *state)
 {
     intake_t *self = state;
-    Dh__ImportCsv *import = (Dh__ImportCsv *) dh_call_unpack (call, &dh__import_csv__descriptor);
-    if (!import)
-        return DH_E_MALFORMED;
+    Dh__ImportCsv *import;
+    int rc = dh_call_unpack (call, &dh__import_csv__descriptor, (ProtobufCMessage **) &import);
+    if (rc)
+        return rc;
     for (int pass = 0; pass < 2; pass++) {
         dh_csv_t csv;
         dh_csv_init (&csv, import->text);
         const char *fields [DH_CSV_MAX_FIELDS];
-        int count, rows = 0, rc = 0;
+        int count, rows = 0;
+        rc = 0;
         while ((count = dh_csv_row (&csv, fields, DH_CSV_MAX_FIELDS)) > 0) {
             if (!strcmp (fields [0], "code"))
                 continue;       //  the header
@@ -112,11 +122,16 @@ intake_catalog_import (dh_call_t *call, void *state)
             }
             rows++;
             if (pass == 1) {
-                if ((rc = dh_txn_put_message (call->service, call->txn, self->procedures,
-                                              procedure.code, &procedure.base)))
+                if ((rc = dh_call_put_message (call, self->procedures, procedure.code, &procedure.base))) {
+                    rc = dh_call_fail (call, rc, "%s line %zu: cannot store the procedure: %s",
+                                       import->name, csv.line, dh_strerror (rc));
                     break;
+                }
             }
         }
+        if (count == DH_E_NOMEM && !rc)
+            rc = dh_call_fail (call, count, "%s line %zu: no memory for a row", import->name, csv.line);
+        else
         if (count < 0 && !rc)
             rc = dh_call_fail (call, DH_E_INVALID, "%s line %zu: unterminated quote or too many columns",
                                import->name, csv.line);
@@ -140,8 +155,8 @@ intake_catalog_import (dh_call_t *call, void *state)
 }
 
 int
-intake_procedure_get (intake_t *self, dh_txn_t *txn, const char *code, Dh__Procedure **procedure)
+intake_procedure_get (intake_t *self, dh_call_t *call, const char *code, Dh__Procedure **procedure)
 {
-    return dh_txn_get_message (self->service, txn, self->procedures, code,
-                               &dh__procedure__descriptor, (ProtobufCMessage **) procedure);
+    return dh_call_get_message (call, self->procedures, code, &dh__procedure__descriptor,
+                                (ProtobufCMessage **) procedure);
 }

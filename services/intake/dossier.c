@@ -2,9 +2,9 @@
 //  withdraw, supplement provided; and what assign says happened to it.
 #include <ctype.h>
 #include "dh_calendar.h"
+#include "dh_call.h"
 #include "dh_clock.h"
 #include "dh_error.h"
-#include "dh_handler.h"
 #include "dh_types.h"
 #include "intake.h"
 
@@ -12,22 +12,32 @@
 #define S_STEPS_MAX 10000       //  steps read back for one dossier
 #define S_CODE_MAX (INTAKE_AGENCY_MAX + 24)   //  agency-yyMMdd-N, N up to 7 digits
 
-//  Which counter command is allowed in which state (one table).
+//  A counter command that moves the item: the columns of its row beyond
+//  dh_command_t's.
 typedef struct {
-    uint32_t type;
-    const char *name;
-    Dh__ItemState from [5];
+    const char *name;           //  in refusals, the audit chain and the step
+    Dh__ItemState from [5];     //  states it is allowed in
     Dh__ItemState to;
+    bool reason;                //  a reason is required
 } s_transition_t;
 
-static const s_transition_t s_transitions [] = {
-    { DH_MSG_NOT_ACCEPT, "not-accept",
-      { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED }, DH__ITEM_STATE__REJECTED },
-    { DH_MSG_WITHDRAW, "withdraw",
-      { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED, DH__ITEM_STATE__IN_PROGRESS,
-        DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__WITHDRAWN },
-    { DH_MSG_SUPPLEMENT_PROVIDE, "supplement-provide",
-      { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS },
+static dh_handler_fn s_submit, s_item_status, s_lookup, s_transition, s_item_changed;
+
+const dh_command_t intake_dossier_commands [] = {
+    { DH_MSG_SUBMIT,      s_submit,      DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_ITEM_STATUS, s_item_status, DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_LOOKUP,      s_lookup,      DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_NOT_ACCEPT, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
+      "not-accept", { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED }, DH__ITEM_STATE__REJECTED,
+      true } },
+    { DH_MSG_WITHDRAW, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
+      "withdraw", { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED, DH__ITEM_STATE__IN_PROGRESS,
+      DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__WITHDRAWN, false } },
+    { DH_MSG_SUPPLEMENT_PROVIDE, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
+      "supplement-provide", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS,
+      false } },
+    { DH_MSG_ITEM_CHANGED, s_item_changed, DH_FROM_LINK, 0, false, NULL },
+    { 0 }
 };
 
 static bool
@@ -156,15 +166,13 @@ s_item_get (intake_t *self, dh_call_t *call, const char *code, Dh__Item **item, 
 {
     if (!s_text_ok (code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
-    int rc = dh_txn_get_message (self->service, call->txn, self->status, code,
-                                 &dh__item_status__descriptor, (ProtobufCMessage **) status);
+    int rc = dh_call_get_message (call, self->status, code, &dh__item_status__descriptor,
+                                  (ProtobufCMessage **) status);
     if (!rc)
-        rc = dh_txn_get_message (self->service, call->txn, self->dossiers, code,
-                                 &dh__item__descriptor, (ProtobufCMessage **) item);
+        rc = dh_call_get_message (call, self->dossiers, code, &dh__item__descriptor, (ProtobufCMessage **) item);
     if (!rc)
-        rc = dh_txn_journal_messages (self->service, call->txn, self->steps, (*status)->last_step, S_STEPS_MAX,
-                                      &dh__step__descriptor, (ProtobufCMessage ***) &(*item)->steps,
-                                      &(*item)->n_steps);
+        rc = dh_call_journal_read (call, self->steps, (*status)->last_step, S_STEPS_MAX, &dh__step__descriptor,
+                                   (ProtobufCMessage ***) &(*item)->steps, &(*item)->n_steps);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", code);
     if (rc)
@@ -179,12 +187,12 @@ s_item_get (intake_t *self, dh_call_t *call, const char *code, Dh__Item **item, 
 //  Add a step to the item's journal (the public lookup shows its name),
 //  and to the item in hand if there is one.
 static int
-s_add_step (intake_t *self, dh_txn_t *txn, Dh__ItemStatus *status, Dh__Item *item, Dh__Step *step)
+s_add_step (intake_t *self, dh_call_t *call, Dh__ItemStatus *status, Dh__Item *item, Dh__Step *step)
 {
-    int rc = dh_txn_journal_message (txn, self->steps, status->last_step, &step->base, &status->last_step);
+    int rc = dh_call_journal_append (call, self->steps, status->last_step, &step->base, &status->last_step);
     if (rc || !item)
         return rc;
-    Dh__Step **steps = dh_service_scratch (self->service, (item->n_steps + 1) * sizeof *steps);
+    Dh__Step **steps = dh_service_scratch (call->service, (item->n_steps + 1) * sizeof *steps);
     if (!steps)
         return DH_E_NOMEM;
     if (item->n_steps)
@@ -209,22 +217,23 @@ s_step (dh_service_t *service, const char *action, const char *sender, const cha
     return step;
 }
 
-int
-intake_submit (dh_call_t *call, void *state)
+static int
+s_submit (dh_call_t *call, void *state)
 {
     intake_t *self = state;
-    Dh__SubmitDossier *submit = (Dh__SubmitDossier *) dh_call_unpack (call, &dh__submit_dossier__descriptor);
-    if (!submit)
-        return DH_E_MALFORMED;
-    int rc = s_check_submit (call, submit);
+    Dh__SubmitDossier *submit;
+    int rc = dh_call_unpack (call, &dh__submit_dossier__descriptor, (ProtobufCMessage **) &submit);
+    if (rc)
+        return rc;
+    rc = s_check_submit (call, submit);
     if (rc)
         return rc;
     Dh__Procedure *procedure;
-    rc = intake_procedure_get (self, call->txn, submit->procedure_code, &procedure);
+    rc = intake_procedure_get (self, call, submit->procedure_code, &procedure);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no procedure %s in the catalog", submit->procedure_code);
     if (rc)
-        return dh_call_fail (call, rc, "cannot read procedure %s", submit->procedure_code);
+        return dh_call_fail (call, rc, "cannot read procedure %s: %s", submit->procedure_code, dh_strerror (rc));
     int64_t submitted_at = dh_clock_now (), received_at, due_at;
     rc = intake_appointment (self, procedure, submit->channel, submitted_at, &received_at, &due_at);
     if (rc)
@@ -254,11 +263,11 @@ intake_submit (dh_call_t *call, void *state)
     status.lead_unit = procedure->lead_unit;
     Dh__Step *step = s_step (call->service, "received", call->envelope->actor, procedure->name);
     if (!step)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory");
-    if ((rc = dh_txn_put_message (self->service, call->txn, self->dossiers, code, &item.base))
-    ||  (rc = s_add_step (self, call->txn, &status, NULL, step))
-    ||  (rc = dh_txn_put_message (self->service, call->txn, self->status, code, &status.base)))
-        return dh_call_fail (call, rc, "cannot store dossier %s", code);
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the step of %s", code);
+    if ((rc = dh_call_put_message (call, self->dossiers, code, &item.base))
+    ||  (rc = s_add_step (self, call, &status, NULL, step))
+    ||  (rc = dh_call_put_message (call, self->status, code, &status.base)))
+        return dh_call_fail (call, rc, "cannot store dossier %s: %s", code, dh_strerror (rc));
 
     Dh__ItemReceived received = DH__ITEM_RECEIVED__INIT;
     received.code = code;
@@ -267,13 +276,14 @@ intake_submit (dh_call_t *call, void *state)
     received.received_at = received_at;
     received.due_at = due_at;
     size_t size;
-    uint8_t *bytes = dh_service_pack (call->service, &received.base, &size);
-    if (!bytes
-    ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_RECEIVED,
+    uint8_t *bytes = dh_call_pack (call, &received.base, &size);
+    if (!bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell of dossier %s", code);
+    if ((rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_RECEIVED,
                                call->envelope->actor, bytes, size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, "submit", code))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_RECEIVED, bytes, size)))
-        return dh_call_fail (call, rc? rc: DH_E_NOMEM, "cannot record dossier %s", code);
+        return dh_call_fail (call, rc, "cannot record dossier %s: %s", code, dh_strerror (rc));
     Dh__SubmitReply reply = DH__SUBMIT_REPLY__INIT;
     reply.code = code;
     reply.received_at = received_at;
@@ -281,31 +291,33 @@ intake_submit (dh_call_t *call, void *state)
     return dh_call_reply_message (call, &reply.base);
 }
 
-int
-intake_item_status (dh_call_t *call, void *state)
+static int
+s_item_status (dh_call_t *call, void *state)
 {
-    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
-    if (!command)
-        return DH_E_MALFORMED;
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
+    if (rc)
+        return rc;
     Dh__Item *item;
     Dh__ItemStatus *status;
-    int rc = s_item_get (state, call, command->code, &item, &status);
+    rc = s_item_get (state, call, command->code, &item, &status);
     return rc? rc: dh_call_reply_message (call, &item->base);
 }
 
 //  The public sees state, appointment and the steps' names; nothing
 //  private, and "no such dossier" whether the code or the ID was wrong.
-int
-intake_lookup (dh_call_t *call, void *state)
+static int
+s_lookup (dh_call_t *call, void *state)
 {
-    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
-    if (!command)
-        return DH_E_MALFORMED;
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
+    if (rc)
+        return rc;
     if (!*command->id_number)
         return dh_call_fail (call, DH_E_INVALID, "lookup needs the code and the applicant's ID number");
     Dh__Item *item;
     Dh__ItemStatus *status;
-    int rc = s_item_get (state, call, command->code, &item, &status);
+    rc = s_item_get (state, call, command->code, &item, &status);
     if (rc == DH_E_NOT_FOUND
     ||  (!rc && (!item->applicant || strcmp (item->applicant->id_number, command->id_number))))
         return dh_call_fail (call, DH_E_NOT_FOUND, "no dossier %s for that ID number", command->code);
@@ -316,96 +328,80 @@ intake_lookup (dh_call_t *call, void *state)
     reply.state = item->state;
     reply.due_at = item->due_at;
     char **steps = dh_service_scratch (call->service, (item->n_steps + 1) * sizeof (char *));
-    for (size_t i = 0; steps && i < item->n_steps; i++)
+    if (!steps)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the steps of %s", item->code);
+    for (size_t i = 0; i < item->n_steps; i++)
         steps [i] = item->steps [i]->action;
     reply.steps = steps;
-    reply.n_steps = steps? item->n_steps: 0;
+    reply.n_steps = item->n_steps;
     return dh_call_reply_message (call, &reply.base);
 }
 
-//  A counter command that moves the item by the transition table, tells
-//  assign, and records who did it and why.
+//  A counter command that moves the item by its row, tells assign, and
+//  records who did it and why.
 static int
-s_transition (dh_call_t *call, intake_t *self, bool reason_required)
+s_transition (dh_call_t *call, void *state)
 {
-    const s_transition_t *transition = NULL;
-    for (size_t i = 0; i < sizeof s_transitions / sizeof s_transitions [0]; i++)
-        if (s_transitions [i].type == call->envelope->type)
-            transition = &s_transitions [i];
-    assert (transition);
-    Dh__ItemCommand *command = (Dh__ItemCommand *) dh_call_unpack (call, &dh__item_command__descriptor);
-    if (!command)
-        return DH_E_MALFORMED;
-    if (reason_required && !s_text_ok (command->reason, 1, 1000))
+    intake_t *self = state;
+    const s_transition_t *transition = call->command->rule;
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
+    if (rc)
+        return rc;
+    if (transition->reason && !s_text_ok (command->reason, 1, 1000))
         return dh_call_fail (call, DH_E_INVALID, "%s needs a reason (1-1000 bytes)", transition->name);
     if (!s_text_ok (command->reason, 0, 1000))
         return dh_call_fail (call, DH_E_INVALID, "reason is longer than 1000 bytes");
     Dh__Item *item;
     Dh__ItemStatus *status;
-    int rc = s_item_get (self, call, command->code, &item, &status);
-    if (rc)
+    if ((rc = s_item_get (self, call, command->code, &item, &status)))
         return rc;
     bool allowed = false;
     for (int i = 0; i < 5 && transition->from [i]; i++)
         allowed |= transition->from [i] == item->state;
     if (!allowed)
         return dh_call_fail (call, DH_E_STATE, "cannot %s dossier %s: it is %s", transition->name,
-                             item->code, dh_enum_name (&dh__item_state__descriptor, item->state));
+                             item->code, dh_call_enum_name (&dh__item_state__descriptor, item->state));
     item->state = status->state = transition->to;
     item->reason = status->reason = command->reason;
     Dh__Step *step = s_step (call->service, transition->name, call->envelope->actor, command->reason);
     if (!step)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory");
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the step of %s", item->code);
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
     changed.code = item->code;
     changed.state = item->state;
     changed.step = step;
     size_t size;
-    uint8_t *bytes = dh_service_pack (call->service, &changed.base, &size);
-    if ((rc = s_add_step (self, call->txn, status, item, step))
-    ||  (rc = dh_txn_put_message (self->service, call->txn, self->status, item->code, &status->base))
-    ||  !bytes
+    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
+    if (!bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell %s of %s", transition->name, item->code);
+    if ((rc = s_add_step (self, call, status, item, step))
+    ||  (rc = dh_call_put_message (call, self->status, item->code, &status->base))
     ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_CHANGED,
                                call->envelope->actor, bytes, size))
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, transition->name, item->code))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
-        return dh_call_fail (call, rc? rc: DH_E_NOMEM, "cannot record %s of %s", transition->name, item->code);
+        return dh_call_fail (call, rc, "cannot record %s of %s: %s", transition->name, item->code,
+                             dh_strerror (rc));
     return dh_call_reply_message (call, &item->base);
-}
-
-int
-intake_not_accept (dh_call_t *call, void *state)
-{
-    return s_transition (call, state, true);
-}
-
-int
-intake_withdraw (dh_call_t *call, void *state)
-{
-    return s_transition (call, state, false);
-}
-
-int
-intake_supplement_provide (dh_call_t *call, void *state)
-{
-    return s_transition (call, state, false);
 }
 
 //  Assign moved the item: follow it, so the counter and the public see it.
 //  This runs for every step of every dossier, so only the small part
 //  that changes is read and written.
-int
-intake_item_changed (dh_call_t *call, void *state)
+static int
+s_item_changed (dh_call_t *call, void *state)
 {
     intake_t *self = state;
-    Dh__ItemChanged *changed = (Dh__ItemChanged *) dh_call_unpack (call, &dh__item_changed__descriptor);
-    if (!changed)
-        return DH_E_MALFORMED;
+    Dh__ItemChanged *changed;
+    int rc = dh_call_unpack (call, &dh__item_changed__descriptor, (ProtobufCMessage **) &changed);
+    if (rc)
+        return rc;
     if (!s_text_ok (changed->code, 1, 100))
         return dh_call_fail (call, DH_E_INVALID, "code is required");
     Dh__ItemStatus *status;
-    int rc = dh_txn_get_message (self->service, call->txn, self->status, changed->code,
-                                 &dh__item_status__descriptor, (ProtobufCMessage **) &status);
+    rc = dh_call_get_message (call, self->status, changed->code, &dh__item_status__descriptor,
+                              (ProtobufCMessage **) &status);
     if (rc == DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "no dossier %s", changed->code);
     if (rc)
@@ -414,8 +410,8 @@ intake_item_changed (dh_call_t *call, void *state)
     //  refused); a late word from assign does not bring the item back.
     if (status->state == DH__ITEM_STATE__WITHDRAWN || status->state == DH__ITEM_STATE__REJECTED) {
         zsys_info ("intake: %s is %s; ignoring assign's %s", changed->code,
-                   dh_enum_name (&dh__item_state__descriptor, status->state),
-                   dh_enum_name (&dh__item_state__descriptor, changed->state));
+                   dh_call_enum_name (&dh__item_state__descriptor, status->state),
+                   dh_call_enum_name (&dh__item_state__descriptor, changed->state));
         return 0;
     }
     status->state = changed->state;
@@ -423,11 +419,13 @@ intake_item_changed (dh_call_t *call, void *state)
         status->lead_unit = changed->lead_unit;
     if (*changed->handler)
         status->handler = changed->handler;
-    if ((changed->step && (rc = dh_txn_journal_message (call->txn, self->steps, status->last_step,
+    if ((changed->step && (rc = dh_call_journal_append (call, self->steps, status->last_step,
                                                          &changed->step->base, &status->last_step)))
-    ||  (rc = dh_txn_put_message (self->service, call->txn, self->status, changed->code, &status->base)))
+    ||  (rc = dh_call_put_message (call, self->status, changed->code, &status->base)))
         return dh_call_fail (call, rc, "cannot store %s", changed->code);
     //  The event is assign's word as it came.
-    return dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED,
-                               call->envelope->payload, call->envelope->payload_size);
+    if ((rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED,
+                                  call->envelope->payload, call->envelope->payload_size)))
+        return dh_call_fail (call, rc, "cannot publish %s: %s", changed->code, dh_strerror (rc));
+    return 0;
 }

@@ -1,5 +1,5 @@
 /*  dunghan-intake: the one-stop counter. Owns work items, code counters,
-    the procedure catalog and each item's public status (DESIGN.md §1).  */
+    the procedure catalog and each item's public status (README: What runs).  */
 #ifndef INTAKE_H
 #define INTAKE_H
 
@@ -28,18 +28,12 @@ typedef struct {
     struct _dh_calendar_t *calendar;
 } intake_t;
 
-//  catalog.c
-int intake_catalog_import (dh_call_t *call, void *state);
-int intake_procedure_get (intake_t *self, dh_txn_t *txn, const char *code, Dh__Procedure **procedure);
+//  Each file's commands (dh_command_t rows), registered by main.c.
+extern const dh_command_t intake_catalog_commands [];   //  catalog.c
+extern const dh_command_t intake_dossier_commands [];   //  dossier.c
 
-//  dossier.c
-int intake_submit (dh_call_t *call, void *state);
-int intake_item_status (dh_call_t *call, void *state);
-int intake_lookup (dh_call_t *call, void *state);
-int intake_not_accept (dh_call_t *call, void *state);
-int intake_withdraw (dh_call_t *call, void *state);
-int intake_supplement_provide (dh_call_t *call, void *state);
-int intake_item_changed (dh_call_t *call, void *state);
+//  catalog.c
+int intake_procedure_get (intake_t *self, dh_call_t *call, const char *code, Dh__Procedure **procedure);
 
 //  appointment.c: the received time adjusted to office hours and the due
 //  time from the catalog, on the working calendar.

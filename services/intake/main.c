@@ -9,18 +9,6 @@ static const dh_config_key_t s_keys [] = {
     { NULL, NULL, NULL }
 };
 
-static const dh_command_t s_commands [] = {
-    { DH_MSG_CATALOG_IMPORT,     intake_catalog_import,     DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_SUBMIT,             intake_submit,             DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_ITEM_STATUS,        intake_item_status,        DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_LOOKUP,             intake_lookup,             DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_NOT_ACCEPT,         intake_not_accept,         DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_WITHDRAW,           intake_withdraw,           DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_SUPPLEMENT_PROVIDE, intake_supplement_provide, DH_FROM_CLIENT, 0, false, NULL },
-    { DH_MSG_ITEM_CHANGED,       intake_item_changed,       DH_FROM_LINK, 0, false, NULL },
-    { 0 }
-};
-
 static int
 s_setup (dh_service_t *service, void *state)
 {
@@ -40,7 +28,8 @@ s_setup (dh_service_t *service, void *state)
         zsys_error ("intake: cannot load the calendar from %s: %s", calendar_dir, dh_strerror (rc));
         return DH_E_CONFIG;     //  the operator fixes the folder; a restart alone will not
     }
-    dh_service_register (service, s_commands, self);
+    dh_service_register (service, intake_catalog_commands, self);
+    dh_service_register (service, intake_dossier_commands, self);
     return dh_service_add_peer (service, "assign");
 }
 
