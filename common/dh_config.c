@@ -154,6 +154,22 @@ s_check_section (dh_config_t *self)
     return 0;
 }
 
+//  zconfig keeps a section named twice as two nodes, and finds only the
+//  first: fold every node into one tree by its path instead, later values
+//  winning, so a file that was appended to means what it says.
+static void
+s_fold (zconfig_t *into, zconfig_t *from, const char *prefix)
+{
+    for (zconfig_t *child = zconfig_child (from); child; child = zconfig_next (child)) {
+        char *path = prefix? zsys_sprintf ("%s/%s", prefix, zconfig_name (child))
+                           : strdup (zconfig_name (child));
+        const char *value = zconfig_value (child);
+        zconfig_put (into, path, value? value: "");
+        s_fold (into, child, path);
+        free (path);
+    }
+}
+
 static int
 s_new (const char *service, const char *path, const dh_config_key_t *extra, dh_config_t **self_p)
 {
@@ -164,12 +180,15 @@ s_new (const char *service, const char *path, const dh_config_key_t *extra, dh_c
     if (!path)
         path = getenv ("DUNGHAN_CONFIG");
     if (path && *path) {
-        self->root = zconfig_load (path);
-        if (!self->root) {
+        zconfig_t *file = zconfig_load (path);
+        if (!file) {
             zsys_error ("config: cannot read %s (missing, or not ZPL)", path);
             dh_config_destroy (&self);
             return DH_E_CONFIG;
         }
+        self->root = zconfig_new ("root", NULL);
+        s_fold (self->root, file, NULL);
+        zconfig_destroy (&file);
     }
     else
         self->root = zconfig_new ("root", NULL);
@@ -281,4 +300,21 @@ const char *
 dh_config_service (dh_config_t *self)
 {
     return self->service;
+}
+
+//  A top-level node that is not a top-level key: a top-level key has a
+//  value, a section has keys or nothing.
+const char *
+dh_config_section (dh_config_t *self, size_t index)
+{
+    for (zconfig_t *node = zconfig_child (self->root); node; node = zconfig_next (node)) {
+        const char *name = zconfig_name (node);
+        const dh_config_key_t *row = s_find (self, name);
+        const char *value = zconfig_value (node);
+        if ((row && row->key [0] == '/') || (value && *value && !zconfig_child (node)))
+            continue;
+        if (index-- == 0)
+            return name;
+    }
+    return NULL;
 }

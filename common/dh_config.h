@@ -4,11 +4,18 @@
     A daemon's keys live in its own section ("intake/api"); keys shared by
     all (run_dir, test_clock, curve) sit at the top. Defaults may say
     {run_dir} and {service}. The command line can override any key with
-    --set key=value; --help prints every key with its default and meaning.  */
+    --set key=value; --help prints every key with its default and meaning.
+
+    The sections also say which daemons are deployed: a daemon is named
+    by its section, even an empty one, so that dunghanctl knows whom to
+    ask (and reports one that is down) without a list in code. A section
+    named twice (a script that appends to a file) is one section, later
+    keys winning.  */
 #ifndef DH_CONFIG_H
 #define DH_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -53,5 +60,11 @@ int dh_config_argc (dh_config_t *self);
 char **dh_config_argv (dh_config_t *self);
 
 const char *dh_config_service (dh_config_t *self);
+
+//  The index-th section of the file (from 0), in the order the file first
+//  names them: the daemons deployed ("intake", "assign"). NULL past the
+//  last. A section of dunghanctl's own ("ctl") is listed like any other.
+//  @note owned by the config; valid until it is destroyed.
+const char *dh_config_section (dh_config_t *self, size_t index);
 
 #endif

@@ -15,6 +15,7 @@
     X (DH_MSG_LINK_ACK,        4, "LINK_ACK") \
     X (DH_MSG_AUDIT_VERIFY,    5, "AUDIT_VERIFY") \
     X (DH_MSG_LINK_BATCH,      6, "LINK_BATCH") \
+    X (DH_MSG_SNAPSHOT,        7, "SNAPSHOT") \
     /* intake (100..199) */ \
     X (DH_MSG_CATALOG_IMPORT, 100, "CATALOG_IMPORT") \
     X (DH_MSG_SUBMIT,         101, "SUBMIT") \

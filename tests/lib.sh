@@ -2,7 +2,9 @@
 #
 # Each test gets its own temporary folder ($DH_DIR) with a configuration
 # ($DH_CONFIG) whose run_dir is that folder, so sockets are ipc:// paths
-# under it and nothing is shared between tests. Daemons started with
+# under it and nothing is shared between tests. Its sections name the
+# daemons deployed (dunghanctl asks those); a test may append keys to
+# them (a section named again adds to the first). Daemons started with
 # dh_start are killed at exit; when a test fails, their logs are printed.
 set -eu
 BUILD=${BUILD:-build}
@@ -14,7 +16,7 @@ DH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dunghan-test.XXXXXX")
 DH_CONFIG="$DH_DIR/dunghan.cfg"
 DH_NAMES=""
 export DUNGHAN_CONFIG="$DH_CONFIG"
-printf 'run_dir = %s\ntest_clock = 1\n' "$DH_DIR" >"$DH_CONFIG"
+printf 'run_dir = %s\ntest_clock = 1\nintake\nassign\n' "$DH_DIR" >"$DH_CONFIG"
 
 dh_cleanup() {
     local status=$?
@@ -95,9 +97,10 @@ dh_expect_eq() {
     [ "$2" = "$3" ] || dh_fail "$1: expected '$2', got '$3'"
 }
 
-# dh_start_work: intake and assign with the sample catalog and org chart.
+# dh_start_work [INTAKE OPTIONS...]: intake and assign with the sample
+# catalog and org chart.
 dh_start_work() {
-    dh_start intake "$DH_BIN/dunghan-intake" --set calendar="$DH_ROOT/deploy/calendar"
+    dh_start intake "$DH_BIN/dunghan-intake" --set calendar="$DH_ROOT/deploy/calendar" "$@"
     dh_start assign "$DH_BIN/dunghan-assign"
     dh_ctl catalog import "$DH_ROOT/deploy/catalog/procedures.csv" >/dev/null
     dh_ctl org import units "$DH_ROOT/deploy/org/units.csv" >/dev/null

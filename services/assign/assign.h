@@ -26,6 +26,7 @@ typedef struct {
 extern const dh_command_t assign_org_commands [];       //  org.c
 extern const dh_command_t assign_route_commands [];     //  route.c
 extern const dh_command_t assign_work_commands [];      //  work.c
+extern const dh_command_t assign_snapshot_commands [];  //  snapshot.c
 
 //  org.c
 int assign_unit_get (assign_t *self, dh_call_t *call, const char *code, Dh__Unit **unit);

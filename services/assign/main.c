@@ -21,6 +21,7 @@ s_setup (dh_service_t *service, void *state)
     dh_service_register (service, assign_org_commands, self);
     dh_service_register (service, assign_route_commands, self);
     dh_service_register (service, assign_work_commands, self);
+    dh_service_register (service, assign_snapshot_commands, self);
     return dh_service_add_peer (service, "intake");
 }
 

@@ -1,16 +1,19 @@
 //  dunghanctl watch: the daemons' event feeds, one line per committed
-//  change, with gaps named. The feed is best-effort (a PUB socket drops
-//  what a slow subscriber cannot take), so a gap is reported, never hidden:
-//  the watcher then re-reads the items it cares about.
+//  change. The feed is best-effort (a PUB socket drops what a slow
+//  subscriber cannot take): a gap is named, never hidden, and then
+//  mended: the watcher reads a snapshot of the daemon's state
+//  (dh_subscriber) and prints it, so it ends with the true state.
 #include <czmq.h>
 #include "work.pb-c.h"
 #include "dh_codec.h"
 #include "dh_config.h"
+#include "dh_error.h"
+#include "dh_subscriber.h"
 #include "dh_types.h"
 #include "ctl.h"
 #include "pbtext.h"
 
-#define S_SERVICES_MAX 8
+#define S_SERVICES_MAX 16
 
 //  The payload type of each event type a daemon publishes.
 static const struct {
@@ -23,22 +26,35 @@ static const struct {
 
 typedef struct {
     const char *name;
-    zsock_t *subscriber;
-    uint64_t last_seq;          //  0 until the first event is seen
+    bool printing;              //  the entries of the snapshot being read are shown
+    bool failing;               //  a snapshot failure was already named
 } s_feed_t;
+
+typedef struct {
+    s_feed_t feeds [S_SERVICES_MAX];
+    int feeds_count;
+    bool json;
+    bool show_first;            //  --snapshot: print the state at the start too
+    long count;                 //  stop after this many events (0: never)
+    long seen;
+} s_watch_t;
 
 static void
 s_usage (FILE *out)
 {
     fprintf (out,
-        "usage: dunghanctl watch [SERVICE...] [--count N] [--idle MS] [--json] [--config FILE]\n"
-        "  print every change the daemons commit, as it happens (default: intake and assign)\n"
+        "usage: dunghanctl watch [SERVICE...] [--count N] [--idle MS] [--snapshot] [--json] [--config FILE]\n"
+        "  print every change the daemons commit, as it happens (default: every daemon\n"
+        "  the configuration names in a section)\n"
         "  --count N      stop after N events (exit 0)\n"
         "  --idle MS      stop with exit 1 when nothing came for MS milliseconds\n"
+        "  --snapshot     print each daemon's state first, one line per item\n"
         "  --json         one JSON object per line: service, seq, at, type, payload\n"
+        "                 (a snapshot's items: service, seq, snapshot: true, type, payload)\n"
         "  --config FILE  configuration (default $DUNGHAN_CONFIG)\n"
-        "A line starting with '#' on standard error names events the feed dropped\n"
-        "(the subscriber was too slow): re-read those items with 'status'.\n");
+        "A line starting with '#' on standard error names events the feed dropped (the\n"
+        "watcher was too slow); the watcher then reads the daemon's state and prints it,\n"
+        "one line per item, and follows the feed from there.\n");
 }
 
 static const ProtobufCMessageDescriptor *
@@ -50,19 +66,25 @@ s_payload_type (uint32_t type)
     return NULL;
 }
 
-//  "intake #12 2025-04-26T16:30:00+07:00 ITEM_CHANGED code state ..."
-static void
-s_print_text (const s_feed_t *feed, const dh_event_t *event, const ProtobufCMessage *payload)
+static s_feed_t *
+s_feed (s_watch_t *self, const char *name)
 {
-    char at [40];
-    pbtext_time (event->at, at, sizeof at);
-    printf ("%s #%" PRIu64 " %s %s", feed->name, event->seq, at, dh_type_name (event->type));
+    for (int i = 0; i < self->feeds_count; i++)
+        if (!strcmp (self->feeds [i].name, name))
+            return &self->feeds [i];
+    return NULL;
+}
+
+//  "code STATE lead=... handler=... step=..." or "code procedure=... due=..."
+static void
+s_print_payload (const ProtobufCMessage *payload, size_t size)
+{
     if (payload && payload->descriptor == &dh__item_changed__descriptor) {
         const Dh__ItemChanged *changed = (const Dh__ItemChanged *) payload;
         const ProtobufCEnumValue *state = protobuf_c_enum_descriptor_get_value (
             &dh__item_state__descriptor, changed->state);
         printf (" %s %s lead=%s handler=%s", changed->code, state? state->name: "?",
-                changed->lead_unit, *changed->handler? changed->handler: "-");
+                *changed->lead_unit? changed->lead_unit: "-", *changed->handler? changed->handler: "-");
         if (changed->step)
             printf (" step=\"%s\"", changed->step->action);
     }
@@ -75,48 +97,115 @@ s_print_text (const s_feed_t *feed, const dh_event_t *event, const ProtobufCMess
                 received->lead_unit, due);
     }
     else
-        printf (" (%zu bytes)", event->payload_size);
-    printf ("\n");
+        printf (" (%zu bytes)", size);
 }
 
+//  One line: "intake #12 2025-04-26T16:30:00+07:00 ITEM_CHANGED code state ...", or
+//  for a snapshot's item "intake snapshot@12 ITEM_CHANGED code state ...".
 static void
-s_print_json (const s_feed_t *feed, const dh_event_t *event, const ProtobufCMessage *payload)
+s_print (s_watch_t *self, const char *service, uint64_t seq, const int64_t *at, uint32_t type,
+         const uint8_t *data, size_t size)
 {
-    char at [40];
-    pbtext_time (event->at, at, sizeof at);
-    json_t *line = json_pack ("{s:s, s:I, s:s, s:s}", "service", feed->name,
-                              "seq", (json_int_t) event->seq, "at", at, "type", dh_type_name (event->type));
+    const ProtobufCMessageDescriptor *descriptor = s_payload_type (type);
+    ProtobufCMessage *payload = descriptor? protobuf_c_message_unpack (descriptor, NULL, size, data): NULL;
+    char when [40] = "";
+    if (at)
+        pbtext_time (*at, when, sizeof when);
+    if (self->json) {
+        json_t *line = json_pack ("{s:s, s:I, s:s}", "service", service, "seq", (json_int_t) seq,
+                                  "type", dh_type_name (type));
+        if (at)
+            json_object_set_new (line, "at", json_string (when));
+        else
+            json_object_set_new (line, "snapshot", json_true ());
+        if (payload)
+            json_object_set_new (line, "payload", pbtext_json (payload));
+        json_dumpf (line, stdout, JSON_COMPACT);
+        json_decref (line);
+    }
+    else {
+        if (at)
+            printf ("%s #%" PRIu64 " %s %s", service, seq, when, dh_type_name (type));
+        else
+            printf ("%s snapshot@%" PRIu64 " %s", service, seq, dh_type_name (type));
+        s_print_payload (payload, size);
+    }
+    printf ("\n");
+    fflush (stdout);
     if (payload)
-        json_object_set_new (line, "payload", pbtext_json (payload));
-    json_dumpf (line, stdout, JSON_COMPACT);
-    printf ("\n");
-    json_decref (line);
+        protobuf_c_message_free_unpacked (payload, NULL);
 }
 
-//  Name what the feed dropped since the last event of this daemon. A
-//  sequence that goes back means the daemon's store was replaced.
 static void
-s_check_gap (s_feed_t *feed, uint64_t seq)
+s_on_event (void *arg, const char *service, const dh_event_t *event)
 {
-    if (feed->last_seq && seq > feed->last_seq + 1)
-        fprintf (stderr, "# %s: events %" PRIu64 "..%" PRIu64 " were dropped by the feed; "
-                 "re-read the items concerned with 'dunghanctl status'\n",
-                 feed->name, feed->last_seq + 1, seq - 1);
-    else
-    if (feed->last_seq && seq <= feed->last_seq)
-        fprintf (stderr, "# %s: event %" PRIu64 " after %" PRIu64 ": the daemon's sequence went back "
-                 "(was its store replaced?)\n", feed->name, seq, feed->last_seq);
-    feed->last_seq = seq;
+    s_watch_t *self = arg;
+    if (self->count && self->seen >= self->count)
+        return;
+    s_print (self, service, event->seq, &event->at, event->type, event->payload, event->payload_size);
+    self->seen++;
 }
+
+static void
+s_on_entry (void *arg, const char *service, uint64_t seq, const dh_subscriber_entry_t *entry)
+{
+    s_watch_t *self = arg;
+    s_feed_t *feed = s_feed (self, service);
+    if (feed && feed->printing)
+        s_print (self, service, seq, NULL, entry->type, entry->payload, entry->payload_size);
+}
+
+static void
+s_on_notice (void *arg, const dh_notice_t *notice)
+{
+    s_watch_t *self = arg;
+    s_feed_t *feed = s_feed (self, notice->service);
+    if (!feed)
+        return;
+    const char *name = notice->service;
+    switch (notice->kind) {
+        case DH_NOTICE_GAP:
+            fprintf (stderr, "# %s: events %" PRIu64 "..%" PRIu64 " were dropped by the feed; "
+                     "reading the daemon's state to recover\n", name, notice->from, notice->to);
+            break;
+        case DH_NOTICE_BACK:
+            fprintf (stderr, "# %s: event %" PRIu64 " after %" PRIu64 ": the daemon's sequence went back "
+                     "(was its store replaced?); reading its state afresh\n", name, notice->to, notice->from);
+            break;
+        case DH_NOTICE_SNAPSHOT_BEGIN:
+            feed->printing = !notice->initial || self->show_first;
+            feed->failing = false;
+            if (feed->printing)
+                fprintf (stderr, "# %s: its state as of event %" PRIu64 ":\n", name, notice->from);
+            break;
+        case DH_NOTICE_SNAPSHOT_END:
+            if (feed->printing)
+                fprintf (stderr, "# %s: %" PRIu64 " items as of events %" PRIu64 "..%" PRIu64
+                         "; following the feed from there\n", name, notice->count, notice->from, notice->to);
+            feed->printing = false;
+            break;
+        case DH_NOTICE_SNAPSHOT_FAILED:
+            if (notice->error == DH_E_UNKNOWN)
+                fprintf (stderr, "# %s serves no snapshots: a gap will only be named\n", name);
+            else
+            if (!feed->failing)
+                fprintf (stderr, "# %s: cannot read its state: %s (%s)%s\n", name, dh_errname (notice->error),
+                         notice->text? notice->text: dh_strerror (notice->error),
+                         notice->error == DH_E_TIMEOUT? "; is it running? trying again": "; trying again");
+            feed->failing = true;
+            feed->printing = false;
+            break;
+    }
+}
+
+static const dh_subscriber_handlers_t s_handlers = { s_on_event, s_on_entry, s_on_notice };
 
 int
 ctl_watch_main (int argc, char **argv)
 {
     const char *config_path = NULL;
-    bool json = false;
-    long count = 0, idle_ms = 0;
-    s_feed_t feeds [S_SERVICES_MAX];
-    int feeds_count = 0;
+    long idle_ms = 0;
+    s_watch_t self = { .feeds_count = 0 };
     for (int i = 1; i < argc; i++) {
         const char *arg = argv [i];
         if (!strcmp (arg, "--help") || !strcmp (arg, "-h")) {
@@ -124,7 +213,10 @@ ctl_watch_main (int argc, char **argv)
             return 0;
         }
         if (!strcmp (arg, "--json"))
-            json = true;
+            self.json = true;
+        else
+        if (!strcmp (arg, "--snapshot"))
+            self.show_first = true;
         else
         if ((!strcmp (arg, "--count") || !strcmp (arg, "--idle") || !strcmp (arg, "--config"))) {
             if (i + 1 >= argc) {
@@ -143,82 +235,57 @@ ctl_watch_main (int argc, char **argv)
             }
             else
             if (!strcmp (arg, "--count"))
-                count = number;
+                self.count = number;
             else
                 idle_ms = number;
         }
         else
-        if (arg [0] != '-' && feeds_count < S_SERVICES_MAX)
-            feeds [feeds_count++] = (s_feed_t) { arg, NULL, 0 };
+        if (arg [0] != '-' && self.feeds_count < S_SERVICES_MAX)
+            self.feeds [self.feeds_count++] = (s_feed_t) { .name = arg };
         else {
             fprintf (stderr, "dunghanctl watch: unexpected '%s' (see --help)\n", arg);
             return 2;
         }
     }
-    if (!feeds_count) {
-        feeds [feeds_count++] = (s_feed_t) { "intake", NULL, 0 };
-        feeds [feeds_count++] = (s_feed_t) { "assign", NULL, 0 };
-    }
     dh_config_t *config;
     if (dh_config_load_file ("ctl", config_path, NULL, &config))
         return 1;
+    //  By default, every daemon the configuration names.
+    const char *section;
+    bool named = self.feeds_count > 0;
+    for (size_t i = 0; !named && (section = dh_config_section (config, i)); i++)
+        if (strcmp (section, dh_config_service (config)) && self.feeds_count < S_SERVICES_MAX)
+            self.feeds [self.feeds_count++] = (s_feed_t) { .name = section };
     int exit_code = 0;
-    zpoller_t *poller = zpoller_new (NULL);
-    for (int i = 0; i < feeds_count; i++) {
-        const char *endpoint = dh_config_get_for (config, feeds [i].name, "events");
-        feeds [i].subscriber = zsock_new_sub (endpoint, "");
-        if (!feeds [i].subscriber) {
-            fprintf (stderr, "dunghanctl watch: cannot subscribe to %s at %s\n", feeds [i].name, endpoint);
+    dh_subscriber_t *subscriber = NULL;
+    if (!self.feeds_count) {
+        fprintf (stderr, "dunghanctl watch: the configuration names no daemon (a section per daemon; "
+                 "see deploy/dunghan.cfg), and none was named here\n");
+        exit_code = 1;
+        goto done;
+    }
+    subscriber = dh_subscriber_new (config, &s_handlers, &self);
+    for (int i = 0; subscriber && i < self.feeds_count; i++) {
+        if (dh_subscriber_add (subscriber, self.feeds [i].name, true)) {
+            fprintf (stderr, "dunghanctl watch: cannot subscribe to %s at %s\n", self.feeds [i].name,
+                     dh_config_get_for (config, self.feeds [i].name, "events"));
             exit_code = 1;
             goto done;
         }
-        zpoller_add (poller, feeds [i].subscriber);
-        fprintf (stderr, "# watching %s at %s\n", feeds [i].name, endpoint);
+        fprintf (stderr, "# watching %s at %s\n", self.feeds [i].name,
+                 dh_config_get_for (config, self.feeds [i].name, "events"));
     }
-    dh_codec_t *codec = dh_codec_new (1 << 20);
-    long seen = 0;
-    while (!count || seen < count) {
-        zsock_t *which = zpoller_wait (poller, idle_ms? (int) idle_ms: -1);
-        if (!which) {
-            if (!zpoller_expired (poller))
-                break;                      //  interrupted: Ctrl-C ends a watch normally
-            fprintf (stderr, "dunghanctl watch: nothing for %ld ms (%ld events seen)\n", idle_ms, seen);
-            exit_code = 1;
-            break;
-        }
-        s_feed_t *feed = NULL;
-        for (int i = 0; i < feeds_count; i++)
-            if (feeds [i].subscriber == which)
-                feed = &feeds [i];
-        zframe_t *frame = zframe_recv (which);
-        dh_event_t event;
-        if (!frame || !feed
-        ||  dh_codec_decode_event (codec, zframe_data (frame), zframe_size (frame), &event)) {
-            fprintf (stderr, "# %s: an event that does not decode (%zu bytes)\n",
-                     feed? feed->name: "?", frame? zframe_size (frame): 0);
-            zframe_destroy (&frame);
+    while (subscriber && (!self.count || self.seen < self.count)) {
+        if (dh_subscriber_wait (subscriber, idle_ms? (int) idle_ms: -1))
             continue;
-        }
-        s_check_gap (feed, event.seq);
-        const ProtobufCMessageDescriptor *type = s_payload_type (event.type);
-        ProtobufCMessage *payload = type?
-            protobuf_c_message_unpack (type, NULL, event.payload_size, event.payload): NULL;
-        if (json)
-            s_print_json (feed, &event, payload);
-        else
-            s_print_text (feed, &event, payload);
-        fflush (stdout);
-        if (payload)
-            protobuf_c_message_free_unpacked (payload, NULL);
-        zframe_destroy (&frame);
-        dh_codec_reset (codec);
-        seen++;
+        if (zsys_interrupted)
+            break;                      //  Ctrl-C ends a watch normally
+        fprintf (stderr, "dunghanctl watch: nothing for %ld ms (%ld events seen)\n", idle_ms, self.seen);
+        exit_code = 1;
+        break;
     }
-    dh_codec_destroy (&codec);
 done:
-    zpoller_destroy (&poller);
-    for (int i = 0; i < feeds_count; i++)
-        zsock_destroy (&feeds [i].subscriber);
+    dh_subscriber_destroy (&subscriber);
     dh_config_destroy (&config);
     return exit_code;
 }

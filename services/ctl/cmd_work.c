@@ -115,8 +115,6 @@ static const s_command_t s_commands [] = {
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
-static const char *s_services [] = { "intake", "assign", "deadline", "notify" };
-
 static void
 s_command_help (FILE *out, const s_command_t *command)
 {
@@ -227,7 +225,8 @@ s_audit_verify (int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         if (!strcmp (argv [i], "--help")) {
             printf ("usage: dunghanctl audit verify [--service NAME] [--json] [--config FILE]\n"
-                    "  checks every daemon's hash-chained audit log end to end (or one daemon's)\n");
+                    "  checks the hash-chained audit log end to end of every daemon the configuration\n"
+                    "  names in a section (or of one daemon)\n");
             return 0;
         }
         if (!strcmp (argv [i], "--service") && i + 1 < argc)
@@ -246,15 +245,19 @@ s_audit_verify (int argc, char **argv)
     dh_config_t *config;
     if (dh_config_load_file ("ctl", config_path, NULL, &config))
         return 1;
-    int exit_code = 0, answered = 0;
+    int exit_code = 0, answered = 0, asked = 0;
     json_t *results = json_array ();
-    for (size_t i = 0; i < sizeof s_services / sizeof s_services [0]; i++) {
-        if (only && strcmp (only, s_services [i]))
-            continue;
-        const char *endpoint = dh_config_get_for (config, s_services [i], "api");
+    //  The daemons deployed are those the configuration names; one that
+    //  is down is reported, not skipped.
+    const char *service;
+    for (size_t i = 0; (service = only? (i? NULL: only): dh_config_section (config, i)); i++) {
+        if (!only && !strcmp (service, dh_config_service (config)))
+            continue;           //  dunghanctl's own section
+        const char *endpoint = dh_config_get_for (config, service, "api");
+        asked++;
         dh_client_t *client = dh_client_new (endpoint, "dunghanctl");
         dh_reply_t reply;
-        //  A daemon that is not deployed here does not answer; say so.
+        //  A daemon that is down does not answer: say so.
         int rc = client? dh_client_call (client, DH_MSG_AUDIT_VERIFY, "dunghanctl", NULL, 0, only? 5000: 1000, &reply): DH_E_INVALID;
         Dh__AuditReport *report = rc == 0 && reply.status == 0?
             dh__audit_report__unpack (NULL, reply.payload_size, reply.payload): NULL;
@@ -265,18 +268,18 @@ s_audit_verify (int argc, char **argv)
             if (!json)
                 printf (report->broken_seq? "%-9s BROKEN at record %" PRIu64 " (of %" PRIu64 " checked before it)\n"
                                           : "%-9s ok, %" PRIu64 " records\n",
-                        s_services [i], report->broken_seq? report->broken_seq: report->records,
+                        service, report->broken_seq? report->broken_seq: report->records,
                         report->records);
-            json_array_append_new (results, json_pack ("{s:s, s:b, s:I, s:I, s:b}", "service", s_services [i],
+            json_array_append_new (results, json_pack ("{s:s, s:b, s:I, s:I, s:b}", "service", service,
                 "reachable", 1, "records", (json_int_t) report->records,
                 "broken_seq", (json_int_t) report->broken_seq, "ok", !report->broken_seq));
             dh__audit_report__free_unpacked (report, NULL);
         }
         else
         if (!json)
-            printf ("%-9s not reachable at %s\n", s_services [i], endpoint);
+            printf ("%-9s not reachable at %s\n", service, endpoint);
         else
-            json_array_append_new (results, json_pack ("{s:s, s:b, s:s}", "service", s_services [i],
+            json_array_append_new (results, json_pack ("{s:s, s:b, s:s}", "service", service,
                                                        "reachable", 0, "endpoint", endpoint));
         dh_client_destroy (&client);
     }
@@ -286,6 +289,11 @@ s_audit_verify (int argc, char **argv)
     }
     json_decref (results);
     dh_config_destroy (&config);
+    if (!asked) {
+        fprintf (stderr, "dunghanctl: the configuration names no daemon (a section per daemon; "
+                 "see deploy/dunghan.cfg)\n");
+        return 1;
+    }
     if (!answered) {
         fprintf (stderr, "dunghanctl: no daemon answered\n");
         return 1;

@@ -31,6 +31,7 @@ typedef struct {
 //  Each file's commands (dh_command_t rows), registered by main.c.
 extern const dh_command_t intake_catalog_commands [];   //  catalog.c
 extern const dh_command_t intake_dossier_commands [];   //  dossier.c
+extern const dh_command_t intake_snapshot_commands [];  //  snapshot.c
 
 //  catalog.c
 int intake_procedure_get (intake_t *self, dh_call_t *call, const char *code, Dh__Procedure **procedure);

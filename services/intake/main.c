@@ -30,6 +30,7 @@ s_setup (dh_service_t *service, void *state)
     }
     dh_service_register (service, intake_catalog_commands, self);
     dh_service_register (service, intake_dossier_commands, self);
+    dh_service_register (service, intake_snapshot_commands, self);
     return dh_service_add_peer (service, "assign");
 }
 

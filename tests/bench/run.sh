@@ -13,7 +13,7 @@ ON_DISK=$WORK
 cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$ON_DISK" $NO_DISK; }
 trap cleanup EXIT
 export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
-printf 'run_dir = %s\n' "$WORK" >"$DUNGHAN_CONFIG"
+printf 'run_dir = %s\nintake\nassign\n' "$WORK" >"$DUNGHAN_CONFIG"
 LINKTEST="$BUILD/tests/helpers/linktest"
 note() { echo "# $*" >&2; }
 
@@ -165,7 +165,7 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
     NO_DISK=$(mktemp -d /dev/shm/dunghan-bench.XXXXXX)
     WORK=$NO_DISK
     export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
-    printf 'run_dir = %s\n' "$WORK" >"$DUNGHAN_CONFIG"
+    printf 'run_dir = %s\nintake\nassign\n' "$WORK" >"$DUNGHAN_CONFIG"
     start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
     start assign "$BUILD/bin/dunghan-assign"
     import_samples

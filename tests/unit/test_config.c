@@ -52,6 +52,34 @@ main (void)
     CHECK (dh_config_load ("intake", "usage", 3, typo, s_keys, &config) == DH_E_CONFIG, "a typo in our section");
     CHECK (dh_config_load_file ("assign", path, NULL, &config) == 0, "another section's typo is not ours");
     dh_config_destroy (&config);
+    //  The sections name the daemons deployed, an empty one too, each
+    //  once even when the file names it twice (its keys then merge).
+    file = fopen (path, "w");
+    fprintf (file, "run_dir = /srv/dh\ntest_clock = 1\nintake\n    batch_limit = 64\ndeadline\n"
+                   "assign\nintake\n    batch_limit = 32\n    window = 7\n");
+    fclose (file);
+    CHECK (dh_config_load_file ("intake", path, s_keys, &config) == 0, "a file naming a section twice");
+    const char *sections [] = { "intake", "deadline", "assign", NULL };
+    for (size_t i = 0; i < 4; i++) {
+        const char *name = dh_config_section (config, i);
+        CHECK (sections [i]? name && !strcmp (name, sections [i]): !name, "section %zu: %s, not %s",
+               i, sections [i]? sections [i]: "none", name? name: "none");
+    }
+    CHECK (dh_config_int (config, "batch_limit", 1, 100000, &value) == 0 && value == 32, "the later value wins");
+    CHECK (dh_config_int (config, "window", 1, 100, &value) == 0 && value == 7, "the second part's own key");
+    CHECK (!strcmp (dh_config_get (config, "run_dir"), "/srv/dh"), "top-level keys are no sections");
+    dh_config_destroy (&config);
+    unsetenv ("DUNGHAN_CONFIG");
+    CHECK (dh_config_load_file ("ctl", NULL, NULL, &config) == 0, "no file");
+    CHECK (dh_config_section (config, 0) == NULL, "no file, no section");
+    dh_config_destroy (&config);
+    file = fopen (path, "w");
+    fprintf (file, "assign\nintake\n    batch_limt = 64\n");
+    fclose (file);
+    char *typo_later [] = { "x", "--config", path, NULL };
+    CHECK (dh_config_load ("intake", "usage", 3, typo_later, s_keys, &config) == DH_E_CONFIG,
+           "a typo in the second part of our section");
+
     char *missing [] = { "x", "--config", "/nonexistent/dunghan.cfg", NULL };
     CHECK (dh_config_load ("intake", "usage", 3, missing, s_keys, &config) == DH_E_CONFIG, "missing file");
     free (path);

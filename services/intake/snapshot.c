@@ -1,0 +1,54 @@
+//  SNAPSHOT: each dossier's state as intake's feed tells it, for a
+//  subscriber that lost events (dh_snapshot.h).
+#include "dh_error.h"
+#include "dh_snapshot.h"
+#include "dh_types.h"
+#include "intake.h"
+
+//  One dossier as the ITEM_CHANGED that leaves a follower where intake
+//  is: state, lead unit and handler from its status. The step is left
+//  out: it tells what happened, not where the dossier is.
+static int
+s_entry (dh_call_t *call, void *state, const dh_val_t *key, const dh_val_t *value,
+         dh_snapshot_page_t *page)
+{
+    (void) state;
+    Dh__ItemStatus *status = dh__item_status__unpack (NULL, value->size, value->data);
+    if (!status)
+        return dh_call_fail (call, DH_E_CORRUPT, "the status of %.*s does not decode",
+                             (int) key->size, (const char *) key->data);
+    char *code = dh_service_scratch (call->service, key->size + 1);
+    Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
+    changed.state = status->state;
+    changed.lead_unit = status->lead_unit;
+    changed.handler = status->handler;
+    size_t size = 0;
+    uint8_t *bytes = NULL;
+    if (code) {
+        memcpy (code, key->data, key->size);
+        code [key->size] = 0;
+        changed.code = code;
+        size = dh__item_changed__get_packed_size (&changed);
+        bytes = dh_service_scratch (call->service, size? size: 1);
+    }
+    if (bytes)
+        dh__item_changed__pack (&changed, bytes);
+    dh__item_status__free_unpacked (status, NULL);
+    if (!bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for a snapshot");
+    return dh_snapshot_add (page, key->data, key->size, DH_MSG_ITEM_CHANGED, bytes, size);
+}
+
+static int
+s_list (dh_call_t *call, void *state, const void *after, size_t after_size, dh_snapshot_page_t *page)
+{
+    intake_t *self = state;
+    return dh_snapshot_walk (call, self->status, after, after_size, s_entry, self, page);
+}
+
+static const dh_snapshot_source_t s_source = { s_list };
+
+const dh_command_t intake_snapshot_commands [] = {
+    { DH_MSG_SNAPSHOT, dh_snapshot_handle, DH_FROM_CLIENT, 0, false, &s_source },
+    { 0 }
+};
