@@ -1,5 +1,6 @@
 //  SNAPSHOT: each item's assignment as assign's feed tells it, for a
 //  subscriber that lost events (dh_snapshot.h).
+#include "dh_call.h"
 #include "dh_error.h"
 #include "dh_snapshot.h"
 #include "dh_types.h"
@@ -12,23 +13,18 @@ s_entry (dh_call_t *call, void *state, const dh_val_t *key, const dh_val_t *valu
          dh_snapshot_page_t *page)
 {
     (void) state;
-    Dh__AssignmentRecord *record = dh__assignment_record__unpack (NULL, value->size, value->data);
-    if (!record || !record->item) {
-        if (record)
-            dh__assignment_record__free_unpacked (record, NULL);
+    ProtobufCAllocator arena = dh_call_allocator (call);
+    Dh__AssignmentRecord *record = dh__assignment_record__unpack (&arena, value->size, value->data);
+    if (!record || !record->item)
         return dh_call_fail (call, DH_E_CORRUPT, "the record of %.*s does not decode",
                              (int) key->size, (const char *) key->data);
-    }
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
     changed.code = record->item->code;
     changed.state = record->item->state;
     changed.lead_unit = record->item->lead_unit;
     changed.handler = record->item->handler;
-    size_t size = dh__item_changed__get_packed_size (&changed);
-    uint8_t *bytes = dh_service_scratch (call->service, size? size: 1);
-    if (bytes)
-        dh__item_changed__pack (&changed, bytes);
-    dh__assignment_record__free_unpacked (record, NULL);
+    size_t size;
+    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
     if (!bytes)
         return dh_call_fail (call, DH_E_NOMEM, "no memory for a snapshot");
     return dh_snapshot_add (page, key->data, key->size, DH_MSG_ITEM_CHANGED, bytes, size);

@@ -1,5 +1,6 @@
 //  SNAPSHOT: each dossier's state as intake's feed tells it, for a
 //  subscriber that lost events (dh_snapshot.h).
+#include "dh_call.h"
 #include "dh_error.h"
 #include "dh_snapshot.h"
 #include "dh_types.h"
@@ -13,27 +14,21 @@ s_entry (dh_call_t *call, void *state, const dh_val_t *key, const dh_val_t *valu
          dh_snapshot_page_t *page)
 {
     (void) state;
-    Dh__ItemStatus *status = dh__item_status__unpack (NULL, value->size, value->data);
-    if (!status)
-        return dh_call_fail (call, DH_E_CORRUPT, "the status of %.*s does not decode",
-                             (int) key->size, (const char *) key->data);
+    ProtobufCAllocator arena = dh_call_allocator (call);
+    Dh__ItemStatus *status = dh__item_status__unpack (&arena, value->size, value->data);
     char *code = dh_service_scratch (call->service, key->size + 1);
+    if (!status || !code)
+        return dh_call_fail (call, status? DH_E_NOMEM: DH_E_CORRUPT, "the status of %.*s: %s",
+                             (int) key->size, (const char *) key->data, status? "no memory": "does not decode");
+    memcpy (code, key->data, key->size);
+    code [key->size] = 0;
     Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
+    changed.code = code;
     changed.state = status->state;
     changed.lead_unit = status->lead_unit;
     changed.handler = status->handler;
-    size_t size = 0;
-    uint8_t *bytes = NULL;
-    if (code) {
-        memcpy (code, key->data, key->size);
-        code [key->size] = 0;
-        changed.code = code;
-        size = dh__item_changed__get_packed_size (&changed);
-        bytes = dh_service_scratch (call->service, size? size: 1);
-    }
-    if (bytes)
-        dh__item_changed__pack (&changed, bytes);
-    dh__item_status__free_unpacked (status, NULL);
+    size_t size;
+    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
     if (!bytes)
         return dh_call_fail (call, DH_E_NOMEM, "no memory for a snapshot");
     return dh_snapshot_add (page, key->data, key->size, DH_MSG_ITEM_CHANGED, bytes, size);
