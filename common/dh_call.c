@@ -1,6 +1,7 @@
 #include <string.h>
 #include "dh_call.h"
 #include "dh_error.h"
+#include "dh_text.h"
 #include "dh_types.h"
 
 static void *
@@ -61,6 +62,13 @@ dh_call_unpack (dh_call_t *call, const ProtobufCMessageDescriptor *descriptor, P
     if (rc)
         return dh_call_fail (call, rc, "%s payload is not a valid %s",
                              dh_type_name (call->envelope->type), descriptor->short_name);
+    //  A peer's message was checked at its own door, and refusing it here
+    //  would lose an effect its sender has already committed.
+    if (call->envelope->link)
+        return 0;
+    char why [DH_TEXT_WHY_MAX];
+    if ((rc = dh_text_check_message (*message, why, sizeof why)))
+        return dh_call_fail (call, rc, "%s", why);
     return 0;
 }
 

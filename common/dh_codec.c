@@ -1,8 +1,11 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "envelope.pb-c.h"
 #include "dh_codec.h"
 #include "dh_error.h"
+#include "dh_text.h"
 #include "dh_types.h"
 
 //  A bump arena in chunks; a chunk is never moved, so pointers into it
@@ -19,6 +22,8 @@ struct _dh_codec_t {
     ProtobufCAllocator allocator;
     uint32_t scratch_count;     //  dh_codec_scratch calls since the reset
     uint32_t scratch_fail;      //  the one of them that fails; 0: none
+    bool alloc_failed;          //  since the last decode began: tells no memory from bad bytes
+    char error [DH_TEXT_WHY_MAX];
 };
 
 #define S_CHUNK_SIZE (256 * 1024)
@@ -66,9 +71,13 @@ dh_codec_fail_scratch (dh_codec_t *self, uint32_t nth)
 }
 
 static void *
-s_alloc (void *self, size_t size)
+s_alloc (void *arg, size_t size)
 {
-    return dh_codec_alloc (self, size);
+    dh_codec_t *self = arg;
+    void *block = dh_codec_alloc (self, size);
+    if (!block)
+        self->alloc_failed = true;
+    return block;
 }
 
 static void
@@ -128,38 +137,129 @@ dh_codec_destroy (dh_codec_t **self_p)
 }
 
 static int
-s_check_name (const char *name, bool required)
+s_fail (dh_codec_t *self, int code, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    vsnprintf (self->error, sizeof self->error, format, args);
+    va_end (args);
+    return code;
+}
+
+const char *
+dh_codec_error (dh_codec_t *self)
+{
+    return self->error;
+}
+
+//  One of the envelope's own texts: at most max bytes (they are names and
+//  keys, compared byte for byte), and valid text all the same, since they
+//  are logged and printed.
+static int
+s_check_name (dh_codec_t *self, const char *what, const char *name, size_t max, bool required)
 {
     size_t length = strlen (name);
     if (required && length == 0)
-        return DH_E_MALFORMED;
-    return length > DH_NAME_MAX? DH_E_TOO_BIG: 0;
+        return s_fail (self, DH_E_MALFORMED, "%s: missing", what);
+    if (length > max)
+        return s_fail (self, DH_E_TOO_BIG, "%s: %zu bytes, at most %zu", what, length, max);
+    char why [DH_TEXT_WHY_MAX];
+    if (dh_text_check (name, length, 0, false, why, sizeof why))
+        return s_fail (self, DH_E_INVALID, "%s: %s", what, why);
+    return 0;
+}
+
+//  The bytes of a varint at *at, moving past it; false when cut short.
+static bool
+s_varint (const uint8_t **at, const uint8_t *end, uint64_t *value)
+{
+    *value = 0;
+    for (int shift = 0; shift < 64 && *at < end; shift += 7) {
+        uint8_t byte = *(*at)++;
+        *value |= (uint64_t) (byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
+}
+
+//  The Envelope's seq (field 3, a varint) read straight off the wire, for
+//  bytes protobuf-c would not (or may not) unpack: too many, a field too
+//  long, a field cut short after it. 0 when the bytes do not get that far.
+static uint64_t
+s_peek_seq (const void *data, size_t size)
+{
+    const uint8_t *at = data, *end = at + size;
+    uint64_t seq = 0, tag, value;
+    while (at < end && s_varint (&at, end, &tag)) {
+        unsigned wire = tag & 7;
+        if (wire == 0) {
+            if (!s_varint (&at, end, &value))
+                break;
+            if (tag >> 3 == 3)
+                seq = value;
+        }
+        else
+        if (wire == 2) {
+            if (!s_varint (&at, end, &value) || value > (uint64_t) (end - at))
+                break;
+            at += value;
+        }
+        else
+        if ((wire == 1 || wire == 5) && (size_t) (end - at) >= (wire == 1? 8u: 4u))
+            at += wire == 1? 8: 4;
+        else
+            break;
+    }
+    return seq;
 }
 
 int
 dh_codec_decode_envelope (dh_codec_t *self, const void *data, size_t size, dh_envelope_t *envelope)
 {
-    if (size > self->max_size)
-        return DH_E_TOO_BIG;
+    envelope->seq = 0;
+    if (size > self->max_size) {
+        envelope->seq = s_peek_seq (data, size);
+        return s_fail (self, DH_E_TOO_BIG, "%zu bytes, at most %zu", size, self->max_size);
+    }
+    self->alloc_failed = false;
     Dh__Envelope *message = dh__envelope__unpack (&self->allocator, size, data);
-    if (!message)
-        return DH_E_MALFORMED;
+    if (!message) {
+        envelope->seq = s_peek_seq (data, size);
+        if (self->alloc_failed)
+            return s_fail (self, DH_E_NOMEM, "no memory to decode %zu bytes", size);
+        return s_fail (self, DH_E_MALFORMED, "%zu bytes that are no Envelope", size);
+    }
+    envelope->seq = message->seq;
     if (message->version != DH_PROTOCOL_VERSION)
-        return DH_E_VERSION;
-    int rc = s_check_name (message->sender, true);
+        return s_fail (self, DH_E_VERSION, "protocol version %u, this program speaks %u",
+                       message->version, DH_PROTOCOL_VERSION);
+    int rc = s_check_name (self, "sender", message->sender, DH_NAME_MAX, true);
     if (!rc)
-        rc = s_check_name (message->actor, false);
+        rc = s_check_name (self, "actor", message->actor, DH_NAME_MAX, false);
+    if (!rc)
+        rc = s_check_name (self, "idempotency_key", message->idempotency_key, DH_KEY_MAX, false);
     if (rc)
         return rc;
     envelope->sender = message->sender;
-    envelope->seq = message->seq;
     envelope->type = message->type;
     envelope->sent_at = message->sent_at;
     envelope->actor = message->actor;
     envelope->payload = message->payload.data;
     envelope->payload_size = message->payload.len;
     envelope->link = message->link;
+    envelope->idempotency_key = message->idempotency_key;
+    envelope->expires_at = message->expires_at;
     return 0;
+}
+
+//  Replies and events come from our own services: only what keeps a
+//  client from misreading them is checked.
+static int
+s_check_size (const char *name, bool required)
+{
+    size_t length = strlen (name);
+    return (required && length == 0) || length > DH_NAME_MAX? DH_E_MALFORMED: 0;
 }
 
 int
@@ -172,7 +272,7 @@ dh_codec_decode_reply (dh_codec_t *self, const void *data, size_t size, dh_reply
         return DH_E_MALFORMED;
     if (message->version != DH_PROTOCOL_VERSION)
         return DH_E_VERSION;
-    if (s_check_name (message->sender, false))
+    if (s_check_size (message->sender, false))
         return DH_E_MALFORMED;
     reply->sender = message->sender;
     reply->seq = message->seq;
@@ -194,7 +294,7 @@ dh_codec_decode_event (dh_codec_t *self, const void *data, size_t size, dh_event
         return DH_E_MALFORMED;
     if (message->version != DH_PROTOCOL_VERSION)
         return DH_E_VERSION;
-    if (s_check_name (message->service, true))
+    if (s_check_size (message->service, true))
         return DH_E_MALFORMED;
     event->service = message->service;
     event->seq = message->seq;
@@ -221,6 +321,8 @@ s_envelope_fill (Dh__Envelope *message, const dh_envelope_t *envelope)
     message->payload.data = (uint8_t *) envelope->payload;
     message->payload.len = envelope->payload_size;
     message->link = envelope->link;
+    message->idempotency_key = S_STR (envelope->idempotency_key);
+    message->expires_at = envelope->expires_at;
 }
 
 size_t
@@ -338,25 +440,53 @@ dh_batch_item_pack (const dh_envelope_t *envelope, uint8_t *buffer)
 
 int
 dh_codec_decode_batch (dh_codec_t *self, const uint8_t *payload, size_t size, const char *sender,
-                       dh_envelope_t **envelopes, size_t *count)
+                       dh_batch_t *batch)
 {
     if (size > self->max_size)
-        return DH_E_TOO_BIG;
-    Dh__LinkBatch *batch = dh__link_batch__unpack (&self->allocator, size, payload);
-    if (!batch || batch->n_envelopes == 0)
-        return DH_E_MALFORMED;
-    dh_envelope_t *decoded = dh_codec_alloc (self, batch->n_envelopes * sizeof *decoded);
-    if (!decoded)
-        return DH_E_NOMEM;
-    for (size_t i = 0; i < batch->n_envelopes; i++) {
-        int rc = dh_codec_decode_envelope (self, batch->envelopes [i].data, batch->envelopes [i].len, &decoded [i]);
-        if (rc)
+        return s_fail (self, DH_E_TOO_BIG, "a batch of %zu bytes, at most %zu", size, self->max_size);
+    self->alloc_failed = false;
+    Dh__LinkBatch *message = dh__link_batch__unpack (&self->allocator, size, payload);
+    if (!message && self->alloc_failed)
+        return s_fail (self, DH_E_NOMEM, "no memory to open a batch of %zu bytes", size);
+    if (!message || message->n_envelopes == 0)
+        return s_fail (self, DH_E_MALFORMED, "%zu bytes that are no LinkBatch", size);
+    size_t count = message->n_envelopes;
+    dh_envelope_t *envelopes = dh_codec_alloc (self, count * sizeof *envelopes);
+    int *results = dh_codec_alloc (self, count * sizeof *results);
+    const char **why = dh_codec_alloc (self, count * sizeof *why);
+    if (!envelopes || !results || !why)
+        return s_fail (self, DH_E_NOMEM, "no memory for a batch of %zu", count);
+    memset (envelopes, 0, count * sizeof *envelopes);
+    for (size_t i = 0; i < count; i++) {
+        int rc = dh_codec_decode_envelope (self, message->envelopes [i].data, message->envelopes [i].len,
+                                           &envelopes [i]);
+        if (rc == DH_E_NOMEM)
             return rc;
-        if (!decoded [i].link || decoded [i].type == DH_MSG_LINK_BATCH || strcmp (decoded [i].sender, sender))
-            return DH_E_MALFORMED;
+        if (!rc && !envelopes [i].link)
+            rc = s_fail (self, DH_E_MALFORMED, "a command inside a batch (only link messages)");
+        else
+        if (!rc && envelopes [i].type == DH_MSG_LINK_BATCH)
+            rc = s_fail (self, DH_E_MALFORMED, "a batch inside a batch");
+        else
+        if (!rc && strcmp (envelopes [i].sender, sender))
+            rc = s_fail (self, DH_E_MALFORMED, "a message of %s inside a batch from %s",
+                         envelopes [i].sender, sender);
+        results [i] = rc;
+        why [i] = NULL;
+        if (rc) {
+            uint64_t seq = envelopes [i].seq;
+            envelopes [i] = (dh_envelope_t) { .sender = sender, .seq = seq, .actor = "", .link = true };
+            size_t length = strlen (self->error) + 1;
+            char *words = dh_codec_alloc (self, length);
+            if (!words)
+                return s_fail (self, DH_E_NOMEM, "no memory for a batch of %zu", count);
+            why [i] = memcpy (words, self->error, length);
+        }
     }
-    *envelopes = decoded;
-    *count = batch->n_envelopes;
+    batch->envelopes = envelopes;
+    batch->results = results;
+    batch->why = why;
+    batch->count = count;
     return 0;
 }
 

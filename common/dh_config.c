@@ -6,6 +6,8 @@
 static const dh_config_key_t s_common_keys [] = {
     { "/run_dir",     "/var/lib/dunghan", "folder for sockets, stores and ready files" },
     { "/test_clock",  "0",     "1 lets CLOCK commands set and advance time (tests only)" },
+    { "/certs",       "{run_dir}/certs", "public certificates (*.cert) of every program and person let in; whoever writes here mints identities" },
+    { "cert",         "{certs}/{service}.cert", "this program's certificate (its secret half beside it, *.cert_secret, readable by it alone)" },
     { "api",          "ipc://{run_dir}/{service}.api", "command endpoint (ROUTER); tcp://host:port for several servers" },
     { "events",       "ipc://{run_dir}/{service}.events", "event feed endpoint (PUB)" },
     { "events_queue", "100000", "events kept for a subscriber that falls behind; past that the feed drops them for it (it sees a gap in seq)" },
@@ -19,6 +21,7 @@ static const dh_config_key_t s_common_keys [] = {
     { "max_message",  "1048576", "largest accepted message, bytes" },
     { "map_size_mb",  "64",    "initial LMDB map size, MiB" },
     { "map_max_mb",   "16384", "the LMDB map never grows past this, MiB" },
+    { "idempotency_hours", "24", "a command's idempotency key is remembered this long: a retry with it within the window is answered, not applied again" },
     { "test_fail_alloc", "0",  "with test_clock = 1 only: the Nth scratch allocation of every batch fails, as if out of memory (0 = never)" },
     { NULL, NULL, NULL }
 };

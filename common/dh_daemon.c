@@ -1,3 +1,4 @@
+#include "dh_auth.h"
 #include "dh_clock.h"
 #include "dh_daemon.h"
 #include "dh_error.h"
@@ -13,12 +14,30 @@ struct _dh_daemon_t {
     char *name;
     dh_config_t *config;
     zloop_t *loop;
+    dh_auth_t *auth;            //  its certificate and ZAP handler
     char *ready_file;
     zlist_t *ready_lines;       //  "key=value", owned
     bool wrote_ready;           //  a second instance refused must not remove the first's
     s_stop_hook_t stop_hooks [S_STOP_HOOKS];
     size_t stop_hook_count;
 };
+
+//  A daemon is its certificate: peers accept its link messages only when
+//  the certificate's name is the service's, so a mismatch would be
+//  refused by every peer later. Say so now instead.
+static int
+s_authenticate (dh_daemon_t *self, int *why)
+{
+    self->auth = dh_auth_new (self->config, NULL, why);
+    if (!self->auth)
+        return *why;
+    if (strcmp (dh_auth_role (self->auth), DH_ROLE_SERVICE) || strcmp (dh_auth_name (self->auth), self->name)) {
+        zsys_error ("%s: its certificate says %s, role %s; a daemon needs name %s, role service",
+                    self->name, dh_auth_name (self->auth), dh_auth_role (self->auth), self->name);
+        return *why = DH_E_CONFIG;
+    }
+    return *why = dh_auth_serve (self->auth);
+}
 
 dh_daemon_t *
 dh_daemon_new (dh_config_t *config, int *why)
@@ -50,6 +69,8 @@ dh_daemon_new (dh_config_t *config, int *why)
         *why = DH_E_IO;
         goto fail;
     }
+    if (s_authenticate (self, why))
+        goto fail;
     return self;
 fail:
     dh_daemon_destroy (&self);
@@ -66,6 +87,8 @@ dh_daemon_destroy (dh_daemon_t **self_p)
         s_stop_hook_t *hook = &self->stop_hooks [--self->stop_hook_count];
         hook->fn (hook->arg);
     }
+    //  Its monitors are read on the loop: they go first.
+    dh_auth_destroy (&self->auth);
     zloop_destroy (&self->loop);
     if (self->wrote_ready)
         unlink (self->ready_file);
@@ -143,6 +166,12 @@ const char *
 dh_daemon_name (dh_daemon_t *self)
 {
     return self->name;
+}
+
+dh_auth_t *
+dh_daemon_auth (dh_daemon_t *self)
+{
+    return self->auth;
 }
 
 int

@@ -1,7 +1,8 @@
 /*  dh_daemon — what every dunghan process that runs until stopped has:
-    its configuration, its name in the log, one reactor (zloop), the ready
-    file, SIGINT/SIGTERM, and the exit status that tells systemd whether a
-    restart can help.
+    its configuration, its name in the log, its certificate and the ZAP
+    handler that admits only the deployment's certificates (dh_auth), one
+    reactor (zloop), the ready file, SIGINT/SIGTERM, and the exit status
+    that tells systemd whether a restart can help.
 
     A daemon without a store (the gateway) stands on this alone; one with
     a store builds a dh_service on it (dh_service.h).  */
@@ -9,6 +10,7 @@
 #define DH_DAEMON_H
 
 #include <czmq.h>
+#include "dh_auth.h"
 #include "dh_config.h"
 
 typedef struct _dh_daemon_t dh_daemon_t;
@@ -20,8 +22,11 @@ typedef struct _dh_daemon_t dh_daemon_t;
 #define DH_EXIT_CONFIG 78
 
 //  Make the daemon of config's service: its loop, test clock if asked,
-//  its run folder. NULL on error (logged); *why then gets DH_E_CONFIG when
-//  a configuration value is wrong, else DH_E_IO or DH_E_NOMEM.
+//  its run folder, its certificate (`cert`: name = the service, role
+//  service) and the ZAP handler on the `certs` folder. NULL on error
+//  (logged); *why then gets DH_E_CONFIG when a configuration value is
+//  wrong or the certificate is missing or not the service's, else
+//  DH_E_IO or DH_E_NOMEM.
 //  @note config stays the caller's and must outlive the daemon.
 dh_daemon_t *dh_daemon_new (dh_config_t *config, int *why);
 
@@ -45,6 +50,9 @@ zloop_t *dh_daemon_loop (dh_daemon_t *self);
 dh_config_t *dh_daemon_config (dh_daemon_t *self);
 //  The service's name ("intake"). @note owned by the daemon.
 const char *dh_daemon_name (dh_daemon_t *self);
+//  Its identity, for the sockets it binds and connects.
+//  @note owned by the daemon.
+dh_auth_t *dh_daemon_auth (dh_daemon_t *self);
 
 //  main() of a daemon: log identity "dunghan-<name>", configuration from
 //  argv (--help prints usage and every key), the daemon, setup, the loop.

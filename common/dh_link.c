@@ -38,6 +38,7 @@ typedef struct {
 
 struct _dh_link_t {
     char *name;
+    dh_auth_t *auth;
     dh_store_t *store;
     dh_dbi_t table;             //  counters and high-water marks
     zsock_t *router;
@@ -55,13 +56,14 @@ static int s_handle_tick (zloop_t *loop, int timer_id, void *arg);
 static void s_pump (s_peer_t *peer);
 
 dh_link_t *
-dh_link_new (const char *name, dh_store_t *store, zsock_t *router,
+dh_link_new (const char *name, dh_auth_t *auth, dh_store_t *store, zsock_t *router,
              zloop_t *loop, const dh_link_options_t *options)
 {
     dh_link_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->name = strdup (name);
+    self->auth = auth;
     self->store = store;
     self->router = router;
     self->loop = loop;
@@ -258,6 +260,12 @@ dh_link_add_peer (dh_link_t *self, const char *name, const char *endpoint)
     zsock_set_linger (peer->dealer, 0);
     zsock_set_reconnect_ivl (peer->dealer, 100);
     zsock_set_reconnect_ivl_max (peer->dealer, 2000);
+    //  Acknowledgements count only from the peer itself: the server key
+    //  proves it.
+    if ((rc = dh_auth_client (self->auth, peer->dealer, name))) {
+        zsock_destroy (&peer->dealer);
+        goto fail;
+    }
     char *monitor_endpoint = zsys_sprintf ("inproc://dh-link-monitor-%s-%p", name, (void *) peer);
     zmq_socket_monitor (zsock_resolve (peer->dealer), monitor_endpoint,
                         ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED);

@@ -20,6 +20,7 @@
 #define DH_LINK_H
 
 #include <czmq.h>
+#include "dh_auth.h"
 #include "dh_codec.h"
 #include "dh_store.h"
 
@@ -33,14 +34,17 @@ typedef struct {
 
 //  A link for service `name`, state in `store`, acknowledgements sent
 //  through `router` (the service's api ROUTER), sockets polled on `loop`.
-//  Errors through NULL (logged).
-dh_link_t *dh_link_new (const char *name, dh_store_t *store, zsock_t *router,
+//  Each peer is connected as a CURVE client with auth's certificate, and
+//  must hold the certificate {certs}/<peer>.cert. Errors through NULL
+//  (logged). @note auth stays the caller's and must outlive the link.
+dh_link_t *dh_link_new (const char *name, dh_auth_t *auth, dh_store_t *store, zsock_t *router,
                         zloop_t *loop, const dh_link_options_t *options);
 void dh_link_destroy (dh_link_t **self_p);
 
 //  Declare a downstream peer at `endpoint` (its api). Loads its outbox
 //  state and connects. Call before the loop runs and outside any write
-//  transaction. Errors: DH_E_IO, DH_E_NOMEM, DH_E_EXISTS.
+//  transaction. Errors: DH_E_IO, DH_E_NOMEM, DH_E_EXISTS, DH_E_CONFIG (no
+//  certificate of the peer; logged).
 int dh_link_add_peer (dh_link_t *self, const char *peer, const char *endpoint);
 
 //  Start of a write transaction: deletes outbox entries already

@@ -24,6 +24,12 @@ s_bind (dh_service_t *self, int64_t events_queue, const dh_link_options_t *link_
     //  best-effort): never block a commit's replies on a dashboard.
     zsock_set_sndhwm (self->publisher, (int) events_queue);
     zsock_set_linger (self->router, 0);
+    //  Both are CURVE servers: every message on the api carries who sent
+    //  it (dh_service_receive.c), and the feed goes to certificates only.
+    dh_auth_t *auth = dh_daemon_auth (self->daemon);
+    if (dh_auth_server (auth, self->router, self->loop, "api")
+    ||  dh_auth_server (auth, self->publisher, self->loop, "events"))
+        return DH_E_NOMEM;
     const char *api = dh_config_get (self->config, "api");
     const char *events = dh_config_get (self->config, "events");
     if (zsock_bind (self->router, "%s", api) < 0) {
@@ -34,7 +40,7 @@ s_bind (dh_service_t *self, int64_t events_queue, const dh_link_options_t *link_
         zsys_error ("%s: cannot bind events %s: %s", self->name, events, zmq_strerror (zmq_errno ()));
         return DH_E_IO;
     }
-    self->link = dh_link_new (self->name, self->store, self->router, self->loop, link_options);
+    self->link = dh_link_new (self->name, auth, self->store, self->router, self->loop, link_options);
     if (!self->link)
         return DH_E_NOMEM;
     if (dh_daemon_ready_add (self->daemon, "api", api)
@@ -98,6 +104,11 @@ dh_service_new (dh_daemon_t *daemon, int *why)
     dh_link_options_t link_options = { (uint64_t) window, resend_ms, (size_t) max_message };
     if (s_bind (self, events_queue, &link_options))
         goto fail;
+    int started = dh_service_idempotency_start (self);
+    if (started) {
+        *why = started == DH_E_CONFIG? DH_E_CONFIG: DH_E_IO;
+        goto fail;
+    }
     dh_service_register_builtins (self);
     dh_daemon_on_stop (daemon, s_service_destroy, self);
     zsys_info ("%s: store %s, event seq %" PRIu64, self->name, dh_store_path (self->store), self->event_seq);
@@ -125,6 +136,7 @@ s_service_destroy (void *arg)
     zsock_destroy (&self->router);
     zsock_destroy (&self->publisher);
     dh_codec_destroy (&self->codec);
+    dh_idempotency_destroy (&self->idempotency);
     dh_store_destroy (&self->store);
     free (self->entries);
     free (self->answered);

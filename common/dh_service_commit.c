@@ -37,7 +37,12 @@ s_dispatch (dh_service_t *self, dh_txn_t *txn, const dh_envelope_t *envelope, in
                                 dh_type_name (envelope->type),
                                 from == DH_FROM_LINK? "from clients": "from peer services");
     else
+    if (envelope->link || !dh_service_answered_before (self, &call, envelope, status)) {
         *status = command->fn (&call, handler->state);
+        //  A command that changed nothing has nothing a retry could repeat.
+        if (!*status && !envelope->link && dh_service_has_key (envelope) && dh_txn_writes (txn) != writes)
+            *status = dh_service_keep_reply (self, &call, envelope);
+    }
     if (dh_txn_error (txn))
         return dh_txn_error (txn);
     //  Memory may be there on the sender's next try; a refusal would
@@ -83,6 +88,14 @@ dh_service_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry)
                          &entry->status, &entry->reply, &entry->reply_size);
     else {
         entry->status = 0;
+        //  A message of the batch that did not decode is refused alone
+        //  (counted as applied, as any refused link message), once.
+        for (size_t i = 0; i < entry->inner_count && !entry->inner_logged; i++)
+            if (entry->inner_why [i])
+                zsys_warning ("%s: message %zu of %zu in link batch %" PRIu64 " from %s refused: %s (%s)",
+                              self->name, i + 1, entry->inner_count, envelope->seq, envelope->sender,
+                              entry->inner_why [i], dh_errname (entry->inner_forced [i]));
+        entry->inner_logged = true;
         for (size_t i = 0; i < entry->inner_count && !rc; i++) {
             int status;
             const void *reply;
@@ -130,7 +143,7 @@ static void
 s_send_reply (dh_service_t *self, s_entry_t *entry)
 {
     dh_reply_t reply = {
-        .sender = self->name, .seq = entry->decode_rc? 0: entry->envelope.seq,
+        .sender = self->name, .seq = entry->envelope.seq,     //  recovered even when it did not decode
         .status = entry->status,
         .error_name = entry->status? dh_errname (entry->status): "",
         .error_text = entry->status? (entry->error_text [0]? entry->error_text: dh_strerror (entry->status)): "",

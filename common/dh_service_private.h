@@ -4,6 +4,7 @@
 #define DH_SERVICE_PRIVATE_H
 
 #include "dh_audit.h"
+#include "dh_idempotency.h"
 #include "dh_link.h"
 #include "dh_service.h"
 
@@ -28,7 +29,9 @@ typedef struct {
     bool dropped;               //  a link entry left unapplied and unacknowledged in this batch
     dh_envelope_t *inner;       //  a link batch's messages (in the arena), else NULL
     size_t inner_count;
-    int *inner_forced;          //  forced_rc of each
+    int *inner_forced;          //  forced_rc of each; a message that did not decode starts forced
+    const char **inner_why;     //  why each that did not decode was refused, else NULL
+    bool inner_logged;          //  those refusals were logged (once, however often the batch runs)
     int status;
     bool answer;                //  send a Reply (commands, bad input)
     const void *reply;
@@ -92,6 +95,8 @@ struct _dh_service_t {
     void *on_commit_arg;
     uint64_t batches, messages;
     uint64_t apply_us, commit_us, lingered_us;
+    dh_idempotency_t *idempotency;  //  commands' keys and the replies kept under them
+    dh_timer_t *prune_timer;        //  forgets keys past the window
     //  Timers (dh_service_timer.c)
     dh_timer_t *timers;
 };
@@ -108,6 +113,20 @@ void dh_service_remember_answered (dh_service_t *self, const s_entry_t *entries,
 int dh_service_begin (dh_service_t *self, dh_txn_t **txn);
 int dh_service_apply (dh_service_t *self, dh_txn_t *txn, s_entry_t *entry);
 void dh_service_rollback (dh_service_t *self);
+//  The idempotency keys' tables and the timer that prunes them, from the
+//  configuration (idempotency_hours). Errors: DH_E_CONFIG (logged),
+//  DH_E_NOMEM, store errors.
+int dh_service_idempotency_start (dh_service_t *self);
+//  The command carries an idempotency key.
+bool dh_service_has_key (const dh_envelope_t *envelope);
+//  Before a client's command runs: true when it is answered without
+//  running (expired: E_TIMEOUT; its key was applied before: the kept
+//  reply), *status then set.
+bool dh_service_answered_before (dh_service_t *self, dh_call_t *call, const dh_envelope_t *envelope,
+                                 int *status);
+//  After a keyed command changed something: keep its reply under the key
+//  in the transaction of its effect. Returns 0 or the error (call failed).
+int dh_service_keep_reply (dh_service_t *self, dh_call_t *call, const dh_envelope_t *envelope);
 int dh_service_commit_batch (dh_service_t *self, s_entry_t *entries, size_t count,
                              dh_work_fn *work, void *arg, dh_txn_t *open, size_t applied);
 

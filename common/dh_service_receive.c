@@ -64,19 +64,68 @@ s_wait_readable (zsock_t *reader, int64_t until_us)
     }
 }
 
-//  A link batch's messages, each with its own forced refusal.
+//  A link batch's messages, each with its own forced refusal: one that
+//  did not decode starts refused, and its neighbours are applied.
 static int
 s_decode_link_batch (dh_service_t *self, s_entry_t *entry)
 {
+    dh_batch_t batch;
     int rc = dh_codec_decode_batch (self->codec, entry->envelope.payload, entry->envelope.payload_size,
-                                    entry->envelope.sender, &entry->inner, &entry->inner_count);
+                                    entry->envelope.sender, &batch);
     if (rc)
         return rc;
-    entry->inner_forced = dh_codec_alloc (self->codec, entry->inner_count * sizeof (int) + 1);
-    if (!entry->inner_forced)
-        return DH_E_NOMEM;
-    memset (entry->inner_forced, 0, entry->inner_count * sizeof (int));
+    entry->inner = batch.envelopes;
+    entry->inner_count = batch.count;
+    entry->inner_forced = batch.results;
+    entry->inner_why = batch.why;
+    entry->inner_logged = false;
     return 0;
+}
+
+//  Who sent a message is who its connection's certificate says (dh_auth.h),
+//  never what the envelope claims: a link message is taken only from the
+//  service it names as its sender, and a command acts as the certificate's
+//  name, except a gateway's, which acts for the user signed in to it. A
+//  refusal changes nothing and is logged with the certificate's key.
+static void
+s_authenticate (dh_service_t *self, zmq_msg_t *frame, s_entry_t *entry)
+{
+    dh_envelope_t *envelope = &entry->envelope;
+    dh_auth_peer_t peer;
+    const char *refusal = NULL;
+    if (!dh_auth_peer (frame, &peer))
+        refusal = "the connection has no certificate";
+    else
+    if (envelope->link) {
+        if (strcmp (peer.role, DH_ROLE_SERVICE) || strcmp (peer.name, envelope->sender))
+            refusal = "a link message must come from the service it names";
+    }
+    else
+    if (!dh_auth_role_known (peer.role))
+        refusal = "the certificate's role is unknown";
+    else
+    if (strcmp (peer.role, DH_ROLE_GATEWAY) || !*envelope->actor) {
+        if (*envelope->actor && strcmp (envelope->actor, peer.name))
+            zsys_warning ("%s: %s from certificate %s (role %s) claimed actor %.64s: taken as %s", self->name,
+                          dh_type_name (envelope->type), peer.key, peer.role, envelope->actor, peer.name);
+        char *actor = dh_codec_alloc (self->codec, strlen (peer.name) + 1);
+        if (!actor) {
+            entry->decode_rc = DH_E_NOMEM;
+            snprintf (entry->error_text, S_ERROR_TEXT, "%s: no memory for the actor", self->name);
+            return;
+        }
+        envelope->actor = strcpy (actor, peer.name);
+    }
+    if (!refusal)
+        return;
+    entry->decode_rc = DH_E_DENIED;
+    snprintf (entry->error_text, S_ERROR_TEXT, "%s: %s refused from %s (role %s): %s", self->name,
+              dh_type_name (envelope->type), peer.name? peer.name: "nobody", peer.role? peer.role: "none",
+              refusal);
+    zsys_warning ("%s: refused %s%s from certificate %s (name %s, role %s) claiming sender %.64s: %s",
+                  self->name, envelope->link? "link message ": "", dh_type_name (envelope->type),
+                  peer.key? peer.key: "none", peer.name? peer.name: "none", peer.role? peer.role: "none",
+                  envelope->sender, refusal);
 }
 
 //  Take one message off the api socket into entry; false when none is ready.
@@ -96,20 +145,30 @@ s_receive (dh_service_t *self, zsock_t *reader, zmq_msg_t *frame, s_entry_t *ent
     entry->inner_count = 0;
     if (!zsock_rcvmore (reader) || zmq_msg_recv (frame, socket, 0) < 0) {
         entry->decode_rc = DH_E_MALFORMED;
+        entry->envelope.seq = 0;
         snprintf (entry->error_text, S_ERROR_TEXT, "%s: a message without its envelope frame", self->name);
         return true;
     }
     entry->decode_rc = dh_codec_decode_envelope (self->codec, zmq_msg_data (frame),
                                                  zmq_msg_size (frame), &entry->envelope);
+    size_t bytes = zmq_msg_size (frame);
+    bool extra = false;
     while (zsock_rcvmore (reader)) {
-        entry->decode_rc = DH_E_MALFORMED;
+        extra = true;
         zmq_msg_recv (frame, socket, 0);
+    }
+    if (extra) {
+        entry->decode_rc = DH_E_MALFORMED;
+        snprintf (entry->error_text, S_ERROR_TEXT, "%s: a message of more frames than an envelope", self->name);
+        return true;
     }
     if (!entry->decode_rc && entry->envelope.link && entry->envelope.type == DH_MSG_LINK_BATCH)
         entry->decode_rc = s_decode_link_batch (self, entry);
     if (entry->decode_rc)
         snprintf (entry->error_text, S_ERROR_TEXT, "%s: bad envelope (%zu bytes): %s", self->name,
-                  zmq_msg_size (frame), dh_strerror (entry->decode_rc));
+                  bytes, dh_codec_error (self->codec));
+    else
+        s_authenticate (self, frame, entry);
     return true;
 }
 

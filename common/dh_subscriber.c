@@ -49,6 +49,7 @@ typedef struct {
 
 struct _dh_subscriber_t {
     dh_config_t *config;
+    dh_auth_t *auth;
     const dh_subscriber_handlers_t *handlers;
     void *arg;
     s_feed_t **feeds;
@@ -106,7 +107,7 @@ static void
 s_client_remake (s_feed_t *feed)
 {
     dh_subscriber_t *self = feed->owner;
-    dh_client_t *client = dh_client_new (feed->api, dh_config_service (self->config));
+    dh_client_t *client = dh_client_new (self->auth, feed->name, feed->api);
     if (!client)
         return;                 //  the endpoint parsed when the feed was added
     if (self->loop) {
@@ -537,12 +538,14 @@ dh_subscriber_attach (dh_subscriber_t *self, zloop_t *loop)
 
 //  ------------------------------------------------------------- the class
 dh_subscriber_t *
-dh_subscriber_new (dh_config_t *config, const dh_subscriber_handlers_t *handlers, void *arg)
+dh_subscriber_new (dh_config_t *config, dh_auth_t *auth, const dh_subscriber_handlers_t *handlers,
+                   void *arg)
 {
     dh_subscriber_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->config = config;
+    self->auth = auth;
     self->handlers = handlers;
     self->arg = arg;
     self->codec = dh_codec_new (S_EVENT_MAX);
@@ -633,12 +636,17 @@ dh_subscriber_add (dh_subscriber_t *self, const char *service, bool snapshot)
     if (self->queue)
         zsock_set_rcvhwm (feed->sub, self->queue);
     zsock_set_subscribe (feed->sub, "");
+    //  The feed is a CURVE server like the api: same key, same admission.
+    if (dh_auth_client (self->auth, feed->sub, service)) {
+        s_feed_destroy (&feed);
+        return DH_E_INVALID;
+    }
     if (zsock_connect (feed->sub, "%s", events)) {
         zsys_error ("subscriber: %s's events endpoint '%s' is not valid", service, events);
         s_feed_destroy (&feed);
         return DH_E_INVALID;
     }
-    feed->client = dh_client_new (feed->api, dh_config_service (self->config));
+    feed->client = dh_client_new (self->auth, service, feed->api);
     if (!feed->client) {
         s_feed_destroy (&feed);
         return DH_E_INVALID;

@@ -35,6 +35,7 @@
 #define DH_SUBSCRIBER_H
 
 #include <czmq.h>
+#include "dh_auth.h"
 #include "dh_codec.h"
 #include "dh_config.h"
 
@@ -86,11 +87,12 @@ typedef struct {
 } dh_subscriber_handlers_t;
 
 //  A subscriber that finds each daemon's endpoints in config (its
-//  `events` and `api` keys) and calls handlers with arg. Its requests go
-//  out in config's service name. NULL when out of memory.
-//  @note config and handlers stay the caller's and must outlive it.
-dh_subscriber_t *dh_subscriber_new (dh_config_t *config, const dh_subscriber_handlers_t *handlers,
-                                    void *arg);
+//  `events` and `api` keys) and calls handlers with arg. It connects to
+//  both with auth's certificate (CURVE), each daemon known by its own,
+//  {certs}/<daemon>.cert. NULL when out of memory.
+//  @note config, auth and handlers stay the caller's and must outlive it.
+dh_subscriber_t *dh_subscriber_new (dh_config_t *config, dh_auth_t *auth,
+                                    const dh_subscriber_handlers_t *handlers, void *arg);
 
 //  Close the sockets and leave the loop it was attached to (which must
 //  still exist).
@@ -100,7 +102,8 @@ void dh_subscriber_destroy (dh_subscriber_t **self_p);
 //  first snapshot as soon as the subscriber runs (or without one, when
 //  snapshot is false: its first event then sets the seq, and gaps are
 //  only noticed). Errors: DH_E_EXISTS (already followed), DH_E_INVALID
-//  (an endpoint that does not parse; logged), DH_E_NOMEM.
+//  (an endpoint that does not parse, or no certificate of the daemon;
+//  logged), DH_E_NOMEM.
 int dh_subscriber_add (dh_subscriber_t *self, const char *service, bool snapshot);
 
 //  Settings. Events kept for us while we are busy (the SUB socket's

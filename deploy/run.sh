@@ -6,10 +6,19 @@ BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 export DUNGHAN_CONFIG=${DUNGHAN_CONFIG:-deploy/dunghan.cfg}
 RUN_DIR=$(sed -n 's/^run_dir *= *//p' "$DUNGHAN_CONFIG")
+CERTS=$(sed -n 's/^certs *= *//p' "$DUNGHAN_CONFIG")
+CERTS=${CERTS:-$RUN_DIR/certs}
 mkdir -p "$RUN_DIR"
 DAEMONS=""
 for name in intake assign deadline notify gateway; do
     [ -x "$BUILD/bin/dunghan-$name" ] && DAEMONS="$DAEMONS $name"
+done
+# Every daemon speaks with a certificate of its own, and the operator
+# with one (ops, as in the sample org chart): made once, kept after.
+for name in $DAEMONS ops; do
+    role=service; [ "$name" = ops ] && role=operator
+    [ -f "$CERTS/$name.cert" ] || "$BUILD/bin/dunghanctl" cert new --name "$name" --role "$role" \
+        --dir "$CERTS" >/dev/null
 done
 # A daemon already running here keeps its store (one process per store):
 # say so rather than start a second one that would refuse.

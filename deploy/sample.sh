@@ -5,7 +5,16 @@ set -eu
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 CTL="$BUILD/bin/dunghanctl"
-export DUNGHAN_ACTOR=${DUNGHAN_ACTOR:-ops}
+# Each sample person gets a certificate to try the system with
+# (DUNGHAN_CERT=<certs>/bd.mc.cert dunghanctl submit ...); dunghanctl
+# itself speaks as the configuration's operator.
+CERTS=$(sed -n 's/^certs *= *//p' "${DUNGHAN_CONFIG:-deploy/dunghan.cfg}")
+if [ -n "$CERTS" ]; then
+    awk -F, 'NR > 1 && !/^#/ && $1 != "id" { print $1, $4 }' deploy/org/staff.csv | while read -r id role; do
+        [ "$role" = operator ] || role=staff
+        [ -f "$CERTS/$id.cert" ] || "$CTL" cert new --name "$id" --role "$role" --dir "$CERTS" >/dev/null
+    done
+fi
 "$CTL" catalog import deploy/catalog/procedures.csv >/dev/null
 "$CTL" org import units deploy/org/units.csv >/dev/null
 "$CTL" org import staff deploy/org/staff.csv >/dev/null

@@ -15,8 +15,28 @@ DH_ROOT=$PWD
 DH_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dunghan-test.XXXXXX")
 DH_CONFIG="$DH_DIR/dunghan.cfg"
 DH_NAMES=""
+DH_CERTS="$DH_DIR/certs"
 export DUNGHAN_CONFIG="$DH_CONFIG"
-printf 'run_dir = %s\ntest_clock = 1\nintake\nassign\n' "$DH_DIR" >"$DH_CONFIG"
+printf 'run_dir = %s\ntest_clock = 1\nintake\nassign\nctl\n    cert = %s/ops.cert\n' "$DH_DIR" "$DH_CERTS" >"$DH_CONFIG"
+
+# dh_cert NAME [ROLE]: the certificate NAME speaks with, made in the
+# deployment's folder ($DH_CERTS, which the daemons admit) the first time;
+# prints its path. ROLE defaults to staff (a person of the org chart),
+# operator for ops.
+dh_cert() {
+    local name=$1 role=${2:-}
+    [ -n "$role" ] || case "$name" in ops) role=operator ;; *) role=staff ;; esac
+    [ -f "$DH_CERTS/$name.cert" ] || "$DH_BIN/dunghanctl" cert new --name "$name" --role "$role" \
+        --dir "$DH_CERTS" >/dev/null || dh_fail "cannot make the certificate of $name"
+    echo "$DH_CERTS/$name.cert"
+}
+# Every daemon and helper the tests start has one (a service's name is its
+# section's), and so has the operator.
+for dh_name in intake assign sender receiver timers; do dh_cert "$dh_name" service >/dev/null; done
+for dh_name in linktest feedmirror; do dh_cert "$dh_name" operator >/dev/null; done
+# These act for the clerk named in each envelope (gateway).
+for dh_name in submitload bench; do dh_cert "$dh_name" gateway >/dev/null; done
+dh_cert ops >/dev/null
 
 dh_cleanup() {
     local status=$?
@@ -107,9 +127,11 @@ dh_start_work() {
     dh_ctl org import staff "$DH_ROOT/deploy/org/staff.csv" >/dev/null
 }
 
-# dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR says who.
+# dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR names
+# someone else: with that person's certificate (dunghanctl itself trusts
+# no variable for who acts; the daemons read the certificate).
 dh_ctl() {
-    DUNGHAN_ACTOR=${DUNGHAN_ACTOR:-ops} "$DH_BIN/dunghanctl" "$@"
+    DUNGHAN_CERT=$(dh_cert "${DUNGHAN_ACTOR:-ops}") "$DH_BIN/dunghanctl" "$@"
 }
 
 # dh_field JSON KEY: one top-level field of a JSON reply (strings bare).

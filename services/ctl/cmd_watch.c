@@ -44,6 +44,7 @@ s_usage (FILE *out)
 {
     fprintf (out,
         "usage: dunghanctl watch [SERVICE...] [--count N] [--idle MS] [--snapshot] [--json] [--config FILE]\n"
+        "       [--cert FILE]\n"
         "  print every change the daemons commit, as it happens (default: every daemon\n"
         "  the configuration names in a section)\n"
         "  --count N      stop after N events (exit 0)\n"
@@ -52,6 +53,7 @@ s_usage (FILE *out)
         "  --json         one JSON object per line: service, seq, at, type, payload\n"
         "                 (a snapshot's items: service, seq, snapshot: true, type, payload)\n"
         "  --config FILE  configuration (default $DUNGHAN_CONFIG)\n"
+        "  --cert FILE    your certificate (default $DUNGHAN_CERT, else ctl/cert in the configuration)\n"
         "A line starting with '#' on standard error names events the feed dropped (the\n"
         "watcher was too slow); the watcher then reads the daemon's state and prints it,\n"
         "one line per item, and follows the feed from there.\n");
@@ -203,7 +205,7 @@ static const dh_subscriber_handlers_t s_handlers = { s_on_event, s_on_entry, s_o
 int
 ctl_watch_main (int argc, char **argv)
 {
-    const char *config_path = NULL;
+    const char *config_path = NULL, *cert = NULL;
     long idle_ms = 0;
     s_watch_t self = { .feeds_count = 0 };
     for (int i = 1; i < argc; i++) {
@@ -217,6 +219,9 @@ ctl_watch_main (int argc, char **argv)
         else
         if (!strcmp (arg, "--snapshot"))
             self.show_first = true;
+        else
+        if (!strcmp (arg, "--cert") && i + 1 < argc)
+            cert = argv [++i];
         else
         if ((!strcmp (arg, "--count") || !strcmp (arg, "--idle") || !strcmp (arg, "--config"))) {
             if (i + 1 >= argc) {
@@ -258,13 +263,18 @@ ctl_watch_main (int argc, char **argv)
             self.feeds [self.feeds_count++] = (s_feed_t) { .name = section };
     int exit_code = 0;
     dh_subscriber_t *subscriber = NULL;
+    dh_auth_t *auth = ctl_auth (config, cert);
+    if (!auth) {
+        exit_code = 1;
+        goto done;
+    }
     if (!self.feeds_count) {
         fprintf (stderr, "dunghanctl watch: the configuration names no daemon (a section per daemon; "
                  "see deploy/dunghan.cfg), and none was named here\n");
         exit_code = 1;
         goto done;
     }
-    subscriber = dh_subscriber_new (config, &s_handlers, &self);
+    subscriber = dh_subscriber_new (config, auth, &s_handlers, &self);
     for (int i = 0; subscriber && i < self.feeds_count; i++) {
         if (dh_subscriber_add (subscriber, self.feeds [i].name, true)) {
             fprintf (stderr, "dunghanctl watch: cannot subscribe to %s at %s\n", self.feeds [i].name,
@@ -286,6 +296,7 @@ ctl_watch_main (int argc, char **argv)
     }
 done:
     dh_subscriber_destroy (&subscriber);
+    dh_auth_destroy (&auth);
     dh_config_destroy (&config);
     return exit_code;
 }

@@ -2,6 +2,7 @@
 //  names the daemon, the message type, the payload type and how options
 //  map onto its fields; the runner does the rest (config, call, output).
 #include <czmq.h>
+#include <errno.h>
 #include "envelope.pb-c.h"
 #include "org.pb-c.h"
 #include "work.pb-c.h"
@@ -131,15 +132,20 @@ s_command_help (FILE *out, const s_command_t *command)
     }
     if (command->file_field)
         fprintf (out, " FILE");
-    fprintf (out, " [--json] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
+    fprintf (out, " [--json] [--cert FILE] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
     for (int i = 0; i < 12 && (command->options [i].flag || command->options [i].field); i++)
         if (command->options [i].flag && command->options [i].help)
             fprintf (out, "  %-14s %s%s\n", command->options [i].flag, command->options [i].help,
                      command->options [i].repeatable? "": "");
     fprintf (out, "  --json         print the reply as JSON\n"
-                  "  --actor ID     who does this (default $DUNGHAN_ACTOR, else 'operator')\n"
+                  "  --cert FILE    who you are: your certificate (default $DUNGHAN_CERT, else\n"
+                  "                 `cert` in the configuration's ctl section)\n"
+                  "  --actor ID     with a gateway's certificate only: the user it acts for\n"
                   "  --config FILE  configuration (default $DUNGHAN_CONFIG)\n"
-                  "  --timeout MS   wait this long for the daemon (default 5000)\n");
+                  "  --timeout MS   wait this long for the daemon (default 5000); a command still\n"
+                  "                 queued after that is refused, never applied\n"
+                  "  --key K        idempotency key: a command given again with the same key is\n"
+                  "                 applied once (default: a fresh one, printed when it times out)\n");
 }
 
 static char *
@@ -157,24 +163,69 @@ s_read_file (const char *path)
     return text;
 }
 
+//  The idempotency key an operator gave with --key (a retry of a command
+//  that timed out), or NULL: the client makes a fresh one.
+static const char *s_key;
+
+//  The options every command takes that shape the call: --timeout MS (a
+//  whole number of milliseconds, 1 to an hour) and --key K. Refusals on
+//  stderr; returns 0 or -1 (bad usage).
+static int
+s_call_option (const char *flag, const char *value, int *timeout)
+{
+    if (!value) {
+        fprintf (stderr, "dunghanctl: %s needs a value\n", flag);
+        return -1;
+    }
+    if (!strcmp (flag, "--key")) {
+        if (!*value || strlen (value) > DH_KEY_MAX) {
+            fprintf (stderr, "dunghanctl: --key wants 1 to %d bytes, got %zu\n", DH_KEY_MAX, strlen (value));
+            return -1;
+        }
+        s_key = value;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long number = strtol (value, &end, 10);
+    if (errno || end == value || *end || number < 1 || number > 3600000) {
+        fprintf (stderr, "dunghanctl: --timeout wants milliseconds, a whole number from 1 to 3600000; "
+                 "got '%s'\n", value);
+        return -1;
+    }
+    *timeout = (int) number;
+    return 0;
+}
+
 //  Send one command and print what came back. Exit code 0, 1 (refused or
 //  unreachable), 2 (usage).
 static int
-s_call (const char *service, const char *config_path, uint32_t type, const char *actor,
+s_call (const char *service, const char *config_path, const char *cert, uint32_t type, const char *actor,
         const uint8_t *payload, size_t size, int timeout, bool json,
         const ProtobufCMessageDescriptor *reply_type)
 {
     dh_config_t *config;
     if (dh_config_load_file ("ctl", config_path, NULL, &config))
         return 1;
+    dh_auth_t *auth = ctl_auth (config, cert);
+    if (!auth) {
+        dh_config_destroy (&config);
+        return 1;
+    }
     const char *endpoint = dh_config_get_for (config, service, "api");
-    dh_client_t *client = dh_client_new (endpoint, "dunghanctl");
+    dh_client_t *client = dh_client_new (auth, service, endpoint);
     dh_reply_t reply;
+    if (client && s_key)
+        dh_client_set_key (client, s_key);
     int rc = client? dh_client_call (client, type, actor, payload, size, timeout, &reply): DH_E_INVALID;
     int exit_code = 0;
     if (rc) {
         fprintf (stderr, "dunghanctl: %s did not answer at %s: %s (%s)\n", service, endpoint,
                  dh_errname (rc), dh_strerror (rc));
+        //  It may yet apply it: the same key makes a retry safe.
+        if (rc == DH_E_TIMEOUT && client)
+            fprintf (stderr, "dunghanctl: if it is applied late it is applied once: retry with --key %s\n",
+                     dh_client_key (client));
         exit_code = 1;
     }
     else
@@ -212,19 +263,31 @@ s_call (const char *service, const char *config_path, uint32_t type, const char 
     else
         printf (json? "{\"ok\": true, \"service\": \"%s\"}\n": "%s: ok\n", service);
     dh_client_destroy (&client);
+    dh_auth_destroy (&auth);
     dh_config_destroy (&config);
     return exit_code;
+}
+
+//  Whether the configuration names service in a section (deploys it).
+static bool
+s_configured (dh_config_t *config, const char *service)
+{
+    const char *section;
+    for (size_t i = 0; (section = dh_config_section (config, i)); i++)
+        if (!strcmp (section, service))
+            return true;
+    return false;
 }
 
 //  Ask every daemon to check its audit chain end to end.
 static int
 s_audit_verify (int argc, char **argv)
 {
-    const char *config_path = NULL, *only = NULL;
+    const char *config_path = NULL, *only = NULL, *cert = NULL;
     bool json = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp (argv [i], "--help")) {
-            printf ("usage: dunghanctl audit verify [--service NAME] [--json] [--config FILE]\n"
+            printf ("usage: dunghanctl audit verify [--service NAME] [--json] [--config FILE] [--cert FILE]\n"
                     "  checks the hash-chained audit log end to end of every daemon the configuration\n"
                     "  names in a section (or of one daemon)\n");
             return 0;
@@ -237,6 +300,9 @@ s_audit_verify (int argc, char **argv)
         else
         if (!strcmp (argv [i], "--config") && i + 1 < argc)
             config_path = argv [++i];
+        else
+        if (!strcmp (argv [i], "--cert") && i + 1 < argc)
+            cert = argv [++i];
         else {
             fprintf (stderr, "dunghanctl: audit verify: unknown option '%s'\n", argv [i]);
             return 2;
@@ -245,6 +311,11 @@ s_audit_verify (int argc, char **argv)
     dh_config_t *config;
     if (dh_config_load_file ("ctl", config_path, NULL, &config))
         return 1;
+    dh_auth_t *auth = ctl_auth (config, cert);
+    if (!auth) {
+        dh_config_destroy (&config);
+        return 1;
+    }
     int exit_code = 0, answered = 0, asked = 0;
     json_t *results = json_array ();
     //  The daemons deployed are those the configuration names; one that
@@ -255,10 +326,17 @@ s_audit_verify (int argc, char **argv)
             continue;           //  dunghanctl's own section
         const char *endpoint = dh_config_get_for (config, service, "api");
         asked++;
-        dh_client_t *client = dh_client_new (endpoint, "dunghanctl");
+        if (!s_configured (config, service)) {
+            printf (json? "": "%-9s not configured (no section in the configuration)\n", service);
+            if (json)
+                json_array_append_new (results, json_pack ("{s:s, s:b, s:b}", "service", service,
+                                                           "configured", 0, "reachable", 0));
+            continue;
+        }
+        dh_client_t *client = dh_client_new (auth, service, endpoint);
         dh_reply_t reply;
         //  A daemon that is down does not answer: say so.
-        int rc = client? dh_client_call (client, DH_MSG_AUDIT_VERIFY, "dunghanctl", NULL, 0, only? 5000: 1000, &reply): DH_E_INVALID;
+        int rc = client? dh_client_call (client, DH_MSG_AUDIT_VERIFY, "", NULL, 0, only? 5000: 1000, &reply): DH_E_INVALID;
         Dh__AuditReport *report = rc == 0 && reply.status == 0?
             dh__audit_report__unpack (NULL, reply.payload_size, reply.payload): NULL;
         if (report) {
@@ -277,7 +355,7 @@ s_audit_verify (int argc, char **argv)
         }
         else
         if (!json)
-            printf ("%-9s not reachable at %s\n", service, endpoint);
+            printf ("%-9s down: no answer at %s\n", service, endpoint);
         else
             json_array_append_new (results, json_pack ("{s:s, s:b, s:s}", "service", service,
                                                        "reachable", 0, "endpoint", endpoint));
@@ -288,17 +366,44 @@ s_audit_verify (int argc, char **argv)
         printf ("\n");
     }
     json_decref (results);
+    dh_auth_destroy (&auth);
     dh_config_destroy (&config);
     if (!asked) {
         fprintf (stderr, "dunghanctl: the configuration names no daemon (a section per daemon; "
                  "see deploy/dunghan.cfg)\n");
         return 1;
     }
-    if (!answered) {
-        fprintf (stderr, "dunghanctl: no daemon answered\n");
+    if (answered < asked) {
+        fprintf (stderr, "dunghanctl: %d of %d daemons did not answer\n", asked - answered, asked);
         return 1;
     }
     return exit_code;
+}
+
+//  A first word alone ("step", "step --help"): list the commands it opens.
+//  Returns the exit code, or -1 when word opens no two-word command.
+static int
+s_second_words (int argc, char **argv)
+{
+    size_t length = strlen (argv [0]);
+    bool help = argc > 1 && (!strcmp (argv [1], "--help") || !strcmp (argv [1], "-h"));
+    FILE *out = help? stdout: stderr;
+    int listed = 0;
+    for (size_t i = 0; i <= S_COMMANDS; i++) {
+        const char *name = i < S_COMMANDS? s_commands [i].name: "audit verify";
+        const char *summary = i < S_COMMANDS? s_commands [i].summary: "check every daemon's audit chain end to end";
+        if (strncmp (name, argv [0], length) || name [length] != ' ')
+            continue;
+        if (!listed++)
+            fprintf (out, "usage: dunghanctl %s <command> [options]   (dunghanctl %s <command> --help)\n",
+                     argv [0], argv [0]);
+        fprintf (out, "  %-20s %s\n", name, summary);
+    }
+    if (!listed)
+        return -1;
+    if (!help && argc > 1)
+        fprintf (stderr, "dunghanctl: unknown command '%s %s'\n", argv [0], argv [1]);
+    return help? 0: 2;
 }
 
 static const s_command_t *
@@ -335,11 +440,13 @@ ctl_work_main (int argc, char **argv)
     int words;
     const s_command_t *command = s_find (argc, argv, &words);
     if (!command)
-        return -1;
+        return s_second_words (argc, argv);
     argc -= words;
     argv += words;
-    const char *config_path = NULL, *service = command->service, *file = NULL;
-    const char *actor = getenv ("DUNGHAN_ACTOR")? getenv ("DUNGHAN_ACTOR"): "operator";
+    const char *config_path = NULL, *service = command->service, *file = NULL, *cert = NULL;
+    //  Who acts is the certificate's name: the daemon takes it from the
+    //  connection. Only a gateway's envelope actor (its user) is kept.
+    const char *actor = "";
     bool json = false;
     int timeout = 5000, exit_code = 2;
     bool seen [12] = { false };
@@ -358,7 +465,13 @@ ctl_work_main (int argc, char **argv)
             json = true;
             continue;
         }
-        if (!strcmp (arg, "--config") || !strcmp (arg, "--actor") || !strcmp (arg, "--timeout")) {
+        if (!strcmp (arg, "--timeout") || !strcmp (arg, "--key")) {
+            if (s_call_option (arg, i + 1 < argc? argv [++i]: NULL, &timeout))
+                goto done;
+            continue;
+        }
+        if (!strcmp (arg, "--config") || !strcmp (arg, "--actor") || !strcmp (arg, "--timeout")
+        ||  !strcmp (arg, "--cert")) {
             if (i + 1 >= argc) {
                 fprintf (stderr, "dunghanctl: %s needs a value\n", arg);
                 goto done;
@@ -369,6 +482,9 @@ ctl_work_main (int argc, char **argv)
             else
             if (!strcmp (arg, "--actor"))
                 actor = value;
+            else
+            if (!strcmp (arg, "--cert"))
+                cert = value;
             else
                 timeout = atoi (value) > 0? atoi (value): 5000;
             continue;
@@ -455,7 +571,7 @@ ctl_work_main (int argc, char **argv)
     uint8_t *payload = malloc (size + 1);
     if (request)
         protobuf_c_message_pack (request, payload);
-    exit_code = s_call (service, config_path, command->type, actor, payload, size, timeout, json, command->reply);
+    exit_code = s_call (service, config_path, cert, command->type, actor, payload, size, timeout, json, command->reply);
     free (payload);
 done:
     pbtext_free (request);

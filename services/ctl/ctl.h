@@ -12,6 +12,14 @@ typedef int (ctl_command_fn) (int argc, char **argv);
 
 int ctl_calendar_main (int argc, char **argv);
 
+//  Certificates (cmd_cert.c): `cert new`, and the identity dunghanctl
+//  speaks with: cert (--cert), else $DUNGHAN_CERT, else the
+//  configuration's ctl/cert. NULL when there is none (said on stderr).
+struct _dh_config_t;
+struct _dh_auth_t;
+int ctl_cert_main (int argc, char **argv);
+struct _dh_auth_t *ctl_auth (struct _dh_config_t *config, const char *cert);
+
 //  The daemons' event feeds, one line per event (cmd_watch.c).
 int ctl_watch_main (int argc, char **argv);
 

@@ -1,4 +1,5 @@
 //  dunghanctl — the operator's command-line tool.
+#include <czmq.h>
 #include <stdio.h>
 #include <string.h>
 #include "ctl.h"
@@ -12,6 +13,7 @@ typedef struct {
 static const s_command_t s_commands [] = {
     { "calendar", ctl_calendar_main, "working-day arithmetic: due, between, outcome" },
     { "watch", ctl_watch_main, "every change the daemons commit, as it happens (event feeds)" },
+    { "cert", ctl_cert_main, "make a certificate: cert new --name N --role R [--dir D]" },
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
@@ -37,6 +39,10 @@ main (int argc, char **argv)
         s_usage (stdout);
         return 0;
     }
+    //  What the library logs (a missing certificate, a bad key) is said
+    //  on stderr: stdout carries the replies, often read as JSON.
+    zsys_set_logstream (stderr);
+    zsys_set_logident ("dunghanctl");
     for (unsigned i = 0; i < S_COMMANDS; i++)
         if (!strcmp (argv [1], s_commands [i].name))
             return s_commands [i].run (argc - 1, argv + 1);

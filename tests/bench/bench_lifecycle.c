@@ -25,6 +25,7 @@
 #include "dh_codec.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "../helpers/identity.h"
 #include "../helpers/latency.h"
 
 typedef enum { S_SUBMITTING, S_ROUTING, S_STARTING, S_RESOLVING, S_RETURNING, S_IDLE } s_stage_t;
@@ -161,7 +162,12 @@ main (int argc, char **argv)
     char *intake_api = zsys_sprintf ("ipc://%s/intake.api", run);
     char *assign_api = zsys_sprintf ("ipc://%s/assign.api", run);
     char *assign_feed = zsys_sprintf ("ipc://%s/assign.events", run);
-    zsock_t *assign_events = zsock_new_sub (assign_feed, "");
+    //  A gateway's certificate: the actors (clerk, handlers) are the envelope's.
+    dh_auth_t *auth = helper_auth ("bench");
+    zsock_t *assign_events = zsock_new (ZMQ_SUB);
+    zsock_set_subscribe (assign_events, "");
+    if (dh_auth_client (auth, assign_events, "assign") || zsock_connect (assign_events, "%s", assign_feed))
+        return 1;
     zsock_set_rcvhwm (assign_events, 0);
     zclock_sleep (200);         //  let the subscriptions reach the publishers
     zhash_t *by_code = zhash_new ();
@@ -176,8 +182,8 @@ main (int argc, char **argv)
     zmq_pollitem_t *items = calloc (items_count, sizeof *items);
     items [0] = (zmq_pollitem_t) { zsock_resolve (assign_events), 0, ZMQ_POLLIN, 0 };
     for (int c = 0; c < connections_count; c++) {
-        intake [c] = (s_connection_t) { dh_client_new (intake_api, "bench"), calloc (S_RING, sizeof (s_waiting_t)) };
-        assign [c] = (s_connection_t) { dh_client_new (assign_api, "bench"), calloc (S_RING, sizeof (s_waiting_t)) };
+        intake [c] = (s_connection_t) { dh_client_new (auth, "intake", intake_api), calloc (S_RING, sizeof (s_waiting_t)) };
+        assign [c] = (s_connection_t) { dh_client_new (auth, "assign", assign_api), calloc (S_RING, sizeof (s_waiting_t)) };
         items [1 + 2 * c] = (zmq_pollitem_t) { dh_client_socket (intake [c].client), 0, ZMQ_POLLIN, 0 };
         items [2 + 2 * c] = (zmq_pollitem_t) { dh_client_socket (assign [c].client), 0, ZMQ_POLLIN, 0 };
     }

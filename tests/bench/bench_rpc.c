@@ -7,6 +7,7 @@
 #include "dh_client.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "../helpers/identity.h"
 #include "../helpers/latency.h"
 
 int
@@ -25,10 +26,9 @@ main (int argc, char **argv)
     int64_t *latencies = malloc (capacity * sizeof (int64_t));
     uint8_t payload [100];
     memset (payload, 'p', sizeof payload);
-    char name [32];
+    dh_auth_t *auth = helper_auth ("bench");
     for (int i = 0; i < clients; i++) {
-        snprintf (name, sizeof name, "rpc%03d", i);
-        client [i] = dh_client_new (argv [1], name);
+        client [i] = dh_client_new (auth, "receiver", argv [1]);
         items [i] = (zmq_pollitem_t) { dh_client_socket (client [i]), 0, ZMQ_POLLIN, 0 };
         dh_client_send (client [i], DH_MSG_TEST_PUT, "bench", payload, sizeof payload, NULL);
         sent_at [i] = zclock_usecs ();

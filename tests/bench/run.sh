@@ -13,7 +13,24 @@ ON_DISK=$WORK
 cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$ON_DISK" $NO_DISK; }
 trap cleanup EXIT
 export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
-printf 'run_dir = %s\nintake\nassign\n' "$WORK" >"$DUNGHAN_CONFIG"
+# Every endpoint is CURVE (dh_auth.h): a certificate for each daemon and
+# program of the run, the operator's for dunghanctl. bench_floor and
+# bench_zmq_raw stay plaintext: they are the stack without our code.
+CERTS="$WORK/certs"
+configure() {  # configure RUN_DIR: the configuration of a run there
+    printf 'run_dir = %s\ncerts = %s\nintake\nassign\nctl\n    cert = %s/ops.cert\n' "$1" "$CERTS" "$CERTS" \
+        >"$DUNGHAN_CONFIG"
+}
+configure "$WORK"
+for name in intake assign sender receiver; do
+    "$BUILD/bin/dunghanctl" cert new --name $name --role service --dir "$CERTS" >/dev/null
+done
+"$BUILD/bin/dunghanctl" cert new --name ops --role operator --dir "$CERTS" >/dev/null
+"$BUILD/bin/dunghanctl" cert new --name linktest --role operator --dir "$CERTS" >/dev/null
+# These act for the clerks and handlers named in their envelopes.
+for name in bench submitload; do
+    "$BUILD/bin/dunghanctl" cert new --name $name --role gateway --dir "$CERTS" >/dev/null
+done
 LINKTEST="$BUILD/tests/helpers/linktest"
 note() { echo "# $*" >&2; }
 
@@ -165,7 +182,7 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
     NO_DISK=$(mktemp -d /dev/shm/dunghan-bench.XXXXXX)
     WORK=$NO_DISK
     export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
-    printf 'run_dir = %s\nintake\nassign\n' "$WORK" >"$DUNGHAN_CONFIG"
+    configure "$WORK"
     start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
     start assign "$BUILD/bin/dunghan-assign"
     import_samples

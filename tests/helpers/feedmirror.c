@@ -20,6 +20,7 @@
 #include "dh_error.h"
 #include "dh_subscriber.h"
 #include "dh_types.h"
+#include "identity.h"
 
 #define S_SERVICES_MAX 8
 
@@ -230,7 +231,8 @@ main (int argc, char **argv)
     dh_config_t *config;
     if (dh_config_load_file ("feedmirror", NULL, NULL, &config))
         return 1;
-    dh_subscriber_t *subscriber = dh_subscriber_new (config, &s_handlers, &self);
+    dh_auth_t *auth = helper_auth ("feedmirror");
+    dh_subscriber_t *subscriber = dh_subscriber_new (config, auth, &s_handlers, &self);
     if (queue)
         dh_subscriber_set_queue (subscriber, (int) queue);
     if (page)

@@ -18,6 +18,7 @@
 #include "dh_link.h"
 #include "dh_service.h"
 #include "dh_types.h"
+#include "identity.h"
 #include "latency.h"
 
 typedef struct {
@@ -261,7 +262,13 @@ s_receiver_setup (dh_service_t *service, void *arg)
 static int
 s_count (const char *endpoint)
 {
-    dh_client_t *client = dh_client_new (endpoint, "linktest");
+    //  The service is known by its key: the tests' endpoints say whose it
+    //  is, ipc://{run_dir}/{service}.api.
+    const char *base = strrchr (endpoint, '/');
+    char *service = strndup (base? base + 1: endpoint, strcspn (base? base + 1: endpoint, "."));
+    dh_auth_t *auth = helper_auth ("linktest");
+    dh_client_t *client = dh_client_new (auth, service, endpoint);
+    free (service);
     dh_reply_t reply;
     int rc = client? dh_client_call (client, DH_MSG_TEST_COUNT, "linktest", NULL, 0, 2000, &reply): DH_E_INVALID;
     if (rc == 0 && reply.status == 0)
@@ -269,6 +276,7 @@ s_count (const char *endpoint)
     else
         fprintf (stderr, "linktest: count failed: %s\n", rc? dh_strerror (rc): reply.error_text);
     dh_client_destroy (&client);
+    dh_auth_destroy (&auth);
     return rc || reply.status? 1: 0;
 }
 

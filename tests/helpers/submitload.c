@@ -12,6 +12,7 @@
 #include "dh_client.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "identity.h"
 #include "latency.h"
 
 typedef struct {
@@ -63,12 +64,14 @@ main (int argc, char **argv)
     uint8_t payload [1024];
     size_t size = dh__submit_dossier__pack (&submit, payload);
 
+    //  A gateway's certificate: the clerk it acts for is the envelope's.
+    dh_auth_t *auth = helper_auth ("submitload");
     s_clerk_t *clerks = calloc (clients, sizeof *clerks);
     zmq_pollitem_t *items = calloc (clients, sizeof *items);
     int64_t *latencies = calloc (total, sizeof (int64_t));
     long sent = 0, acknowledged = 0, refused = 0, timed_out = 0, done = 0;
     for (int i = 0; i < clients; i++)
-        clerks [i].client = dh_client_new (endpoint, "submitload");
+        clerks [i].client = dh_client_new (auth, "intake", endpoint);
     int64_t started = zclock_usecs ();
     //  Each clerk sends the next dossier as soon as the last one is
     //  answered, as a clerk at the counter does: answering all the replies
@@ -110,7 +113,7 @@ main (int argc, char **argv)
             if (polled - clerk->sent_at > 3000000) {
                 //  The daemon died with our request: give it up, reconnect.
                 dh_client_destroy (&clerk->client);
-                clerk->client = dh_client_new (endpoint, "submitload");
+                clerk->client = dh_client_new (auth, "intake", endpoint);
                 items [i].socket = dh_client_socket (clerk->client);
                 clerk->busy = false;
                 timed_out++;

@@ -103,12 +103,13 @@ dh_expect_eq "the other's steps at intake" "received,assigned,step-start" \
 
 # Every change is in both audit chains, and the chains hold. The daemons
 # asked are those the configuration names: two more named here, never
-# started, are reported as not reachable.
+# started, are reported as down, and the verification fails.
 printf 'deadline\nnotify\n' >>"$DH_CONFIG"
 dh_ctl audit verify | tee "$DH_DIR/audit.txt"
 grep -q '^intake    ok' "$DH_DIR/audit.txt" || dh_fail "intake's chain"
 grep -q '^assign    ok' "$DH_DIR/audit.txt" || dh_fail "assign's chain"
-audit_json=$(dh_ctl audit verify --json)
+grep -q '^deadline  down' "$DH_DIR/audit.txt" || dh_fail "deadline is not reported down"
+audit_json=$(dh_ctl audit verify --json) && dh_fail "audit verify succeeded with two daemons down" || true
 dh_expect_eq "audit json, deployed" "intake:true:true,assign:true:true" \
     "$(printf '%s' "$audit_json" | jq -r '[.[] | select(.reachable) | "\(.service):\(.reachable):\(.ok)"] | join(",")')"
 dh_expect_eq "audit json, configured but down" "deadline,notify" \

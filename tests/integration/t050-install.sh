@@ -28,11 +28,23 @@ else
     echo "(systemd-analyze not here: units not verified)"
 fi
 
-# A second install keeps the department's configuration and calendar.
+# A certificate for each daemon and for the operator, each secret half
+# readable by its owner alone.
+CERTS="$ROOT/etc/dunghan/certs"
+for name in intake assign ops; do
+    [ -f "$CERTS/$name.cert" ] && [ -f "$CERTS/$name.cert_secret" ] || dh_fail "no certificate of $name"
+done
+dh_expect_eq "a secret's mode" 600 "$(stat -c %a "$CERTS/intake.cert_secret")"
+grep -q 'role = "service"' "$CERTS/assign.cert" || dh_fail "assign's certificate: $(cat "$CERTS/assign.cert")"
+grep -q 'role = "operator"' "$CERTS/ops.cert" || dh_fail "the operator's certificate: $(cat "$CERTS/ops.cert")"
+keys=$(cat "$CERTS"/*.cert_secret | sha256sum)
+
+# A second install keeps the department's configuration, calendar and keys.
 echo "# edited by the department" >>"$ROOT/etc/dunghan/dunghan.cfg"
 PREFIX=/usr/local DESTDIR="$ROOT" deploy/install.sh "$BUILD" >"$DH_DIR/install2.out"
 grep -q "edited by the department" "$ROOT/etc/dunghan/dunghan.cfg" || dh_fail "reinstall overwrote the configuration"
 grep -q "keeping the existing" "$DH_DIR/install2.out" || dh_fail "reinstall did not say it kept the configuration"
+dh_expect_eq "reinstall kept every key" "$keys" "$(cat "$CERTS"/*.cert_secret | sha256sum)"
 
 # The installed programs run from the installed configuration (only the
 # folders moved under the staging root, and the test clock on). dunghanctl
@@ -40,12 +52,19 @@ grep -q "keeping the existing" "$DH_DIR/install2.out" || dh_fail "reinstall did 
 SRV="$DH_DIR/srv"
 mkdir -p "$SRV"
 installed="$ROOT/etc/dunghan/dunghan.cfg"
-common="--config $installed --set run_dir=$SRV --set test_clock=1"
+common="--config $installed --set run_dir=$SRV --set test_clock=1 --set certs=$CERTS"
 dh_start intake "$ROOT/usr/local/bin/dunghan-intake" $common --set calendar="$ROOT/etc/dunghan/calendar" \
     --set ready_file="$DH_DIR/intake.ready"
 dh_start assign "$ROOT/usr/local/bin/dunghan-assign" $common --set ready_file="$DH_DIR/assign.ready"
-printf 'run_dir = %s\n' "$SRV" >"$DH_DIR/ctl.cfg"
-ctl() { DUNGHAN_ACTOR=${DUNGHAN_ACTOR:-ops} "$ROOT/usr/local/bin/dunghanctl" "$@" --config "$DH_DIR/ctl.cfg"; }
+printf 'run_dir = %s\ncerts = %s\nctl\n    cert = %s/ops.cert\n' "$SRV" "$CERTS" "$CERTS" >"$DH_DIR/ctl.cfg"
+# As the installed operator, or as the person DUNGHAN_ACTOR names, with a
+# certificate added to the installed folder as an administrator would.
+ctl() {
+    local cert="$CERTS/${DUNGHAN_ACTOR:-ops}.cert"
+    [ -f "$cert" ] || "$ROOT/usr/local/bin/dunghanctl" cert new --name "$DUNGHAN_ACTOR" --role staff \
+        --dir "$CERTS" >/dev/null
+    DUNGHAN_CERT=$cert "$ROOT/usr/local/bin/dunghanctl" "$@" --config "$DH_DIR/ctl.cfg"
+}
 ctl catalog import "$ROOT/usr/local/share/dunghan/catalog/procedures.csv" >/dev/null
 ctl org import units "$ROOT/usr/local/share/dunghan/org/units.csv" >/dev/null
 ctl org import staff "$ROOT/usr/local/share/dunghan/org/staff.csv" >/dev/null

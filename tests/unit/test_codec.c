@@ -7,6 +7,10 @@
 #include "dh_types.h"
 #include "unit.h"
 
+//  Envelopes are written out positionally; the fields they leave out
+//  (key, expiry) are zero.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 int
 main (void)
 {
@@ -46,7 +50,8 @@ main (void)
         }
         int rc = dh_codec_decode_envelope (codec, bytes, length, &decoded);
         garbage_refused += rc != 0;
-        CHECK (rc == 0 || rc == DH_E_MALFORMED || rc == DH_E_VERSION || rc == DH_E_TOO_BIG, "garbage: %d", rc);
+        CHECK (rc == 0 || rc == DH_E_MALFORMED || rc == DH_E_VERSION || rc == DH_E_TOO_BIG || rc == DH_E_INVALID,
+               "garbage: %d", rc);
         dh_codec_reset (codec);
     }
     CHECK (garbage_refused > 19000, "garbage refused %d of 20000", garbage_refused);
@@ -116,32 +121,92 @@ main (void)
         CHECK (item == dh_batch_item_size (&inner [i]), "batch item %d size", i);
         batch_size += item;
     }
-    dh_envelope_t *envelopes;
-    size_t count;
-    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "intake", &envelopes, &count) == 0 && count == 3
-        && envelopes [0].type == DH_MSG_ITEM_RECEIVED && envelopes [0].payload_size == 10
-        && envelopes [1].type == DH_MSG_ITEM_CHANGED && envelopes [1].payload_size == 200
-        && !memcmp (envelopes [1].payload, payload, 200) && envelopes [2].sent_at == 3
-        && !strcmp (envelopes [2].actor, "clerk"), "batch round trip");
-    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "assign", &envelopes, &count) == DH_E_MALFORMED,
-           "a batch of another sender's messages");
-    CHECK (dh_codec_decode_batch (codec, batch, 0, "intake", &envelopes, &count) == DH_E_MALFORMED, "empty batch");
+    dh_batch_t opened;
+    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "intake", &opened) == 0 && opened.count == 3
+        && opened.results [0] == 0 && opened.results [1] == 0 && opened.results [2] == 0
+        && opened.envelopes [0].type == DH_MSG_ITEM_RECEIVED && opened.envelopes [0].payload_size == 10
+        && opened.envelopes [1].type == DH_MSG_ITEM_CHANGED && opened.envelopes [1].payload_size == 200
+        && !memcmp (opened.envelopes [1].payload, payload, 200) && opened.envelopes [2].sent_at == 3
+        && !strcmp (opened.envelopes [2].actor, "clerk"), "batch round trip");
+    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "assign", &opened) == 0 && opened.count == 3
+        && opened.results [0] == DH_E_MALFORMED && opened.results [2] == DH_E_MALFORMED,
+           "another sender's messages in a batch are refused one by one");
+    CHECK (dh_codec_decode_batch (codec, batch, 0, "intake", &opened) == DH_E_MALFORMED, "empty batch");
     int batch_refused = 0;
     for (size_t cut = 1; cut < batch_size; cut++) {
-        int rc = dh_codec_decode_batch (codec, batch, cut, "intake", &envelopes, &count);
+        int rc = dh_codec_decode_batch (codec, batch, cut, "intake", &opened);
         CHECK (rc == 0 || rc == DH_E_MALFORMED || rc == DH_E_VERSION, "batch cut %zu: %d", cut, rc);
-        batch_refused += rc != 0;
+        batch_refused += rc != 0 || opened.results [opened.count - 1] != 0;
     }
     CHECK (batch_refused > (int) batch_size / 2, "most batch truncations refused (%d of %zu)",
            batch_refused, batch_size);
     dh_envelope_t command = { "intake", 0, DH_MSG_ITEM_RECEIVED, 1, "", NULL, 0, false };
     dh_envelope_t nested = { "intake", 0, DH_MSG_LINK_BATCH, 1, "", batch, batch_size, true };
     size_t one = dh_batch_item_pack (&command, batch);
-    CHECK (dh_codec_decode_batch (codec, batch, one, "intake", &envelopes, &count) == DH_E_MALFORMED,
+    CHECK (dh_codec_decode_batch (codec, batch, one, "intake", &opened) == 0 && opened.count == 1
+        && opened.results [0] == DH_E_MALFORMED && strstr (opened.why [0], "command"),
            "a command inside a batch");
     one = dh_batch_item_pack (&nested, bytes);
-    CHECK (dh_codec_decode_batch (codec, bytes, one, "intake", &envelopes, &count) == DH_E_MALFORMED,
-           "a batch inside a batch");
+    CHECK (dh_codec_decode_batch (codec, bytes, one, "intake", &opened) == 0 && opened.count == 1
+        && opened.results [0] == DH_E_MALFORMED, "a batch inside a batch");
+
+    //  One bad message in a batch is refused alone: an actor over
+    //  DH_NAME_MAX, one of invalid UTF-8, and a message of bytes that are
+    //  no envelope, between good ones. The good ones decode; each bad one
+    //  has its code, its words, and the seq the bytes name.
+    char long_actor [DH_NAME_MAX + 2];
+    memset (long_actor, 'a', DH_NAME_MAX + 1);
+    long_actor [DH_NAME_MAX + 1] = 0;
+    dh_envelope_t mixed [5] = {
+        { "intake", 11, DH_MSG_ITEM_RECEIVED, 1, "clerk", payload, 10, true },
+        { "intake", 12, DH_MSG_ITEM_RECEIVED, 2, long_actor, payload, 10, true },
+        { "intake", 13, DH_MSG_ITEM_CHANGED, 3, "cl\xc3\x28rk", payload, 10, true },
+        { "intake", 14, DH_MSG_ITEM_CHANGED, 4, "clerk", payload, 20, true },
+        { "intake", 15, DH_MSG_ITEM_CHANGED, 5, "clerk", payload, 30, true },
+    };
+    batch_size = 0;
+    for (int i = 0; i < 5; i++) {
+        if (i == 3) {           //  tag, length 3, bytes that are no envelope
+            memcpy (batch + batch_size, "\x0a\x03\xff\xff\xff", 5);
+            batch_size += 5;
+            continue;
+        }
+        batch_size += dh_batch_item_pack (&mixed [i], batch + batch_size);
+    }
+    CHECK (dh_codec_decode_batch (codec, batch, batch_size, "intake", &opened) == 0 && opened.count == 5,
+           "a batch with bad messages opens");
+    CHECK (opened.results [0] == 0 && opened.envelopes [0].seq == 11 && opened.envelopes [0].payload_size == 10
+        && opened.results [4] == 0 && opened.envelopes [4].seq == 15 && opened.envelopes [4].payload_size == 30,
+           "its good messages decode");
+    CHECK (opened.results [1] == DH_E_TOO_BIG && opened.envelopes [1].seq == 12
+        && strstr (opened.why [1], "actor: 65 bytes, at most 64"), "an oversized actor is refused alone: %s",
+           opened.why [1]? opened.why [1]: "");
+    CHECK (opened.results [2] == DH_E_INVALID && opened.envelopes [2].seq == 13
+        && strstr (opened.why [2], "actor: not valid UTF-8 at byte 2"), "invalid UTF-8 is refused alone: %s",
+           opened.why [2]? opened.why [2]: "");
+    CHECK (opened.results [3] == DH_E_MALFORMED && opened.why [3], "garbage is refused alone");
+    CHECK (opened.why [0] == NULL && opened.why [4] == NULL, "no words for the good ones");
+
+    //  A refusal still names the request's seq when the bytes hold it.
+    dh_envelope_t oversized = { "dunghanctl", 4242, DH_MSG_SUBMIT, 0, long_actor, NULL, 0, false };
+    size = dh_envelope_pack (&oversized, bytes);
+    CHECK (dh_codec_decode_envelope (codec, bytes, size, &decoded) == DH_E_TOO_BIG && decoded.seq == 4242
+        && strstr (dh_codec_error (codec), "actor"), "the seq of an envelope with a long actor");
+    dh_envelope_t heavy = { "dunghanctl", 4343, DH_MSG_SUBMIT, 0, "", large, sizeof large, false };
+    size = dh_envelope_pack (&heavy, big_bytes);
+    CHECK (dh_codec_decode_envelope (codec, big_bytes, size, &decoded) == DH_E_TOO_BIG && decoded.seq == 4343,
+           "the seq of an envelope over max_size");
+    size = dh_envelope_pack (&oversized, bytes);
+    CHECK (dh_codec_decode_envelope (codec, bytes, size - 3, &decoded) != 0 && decoded.seq == 4242,
+           "the seq of a truncated envelope");
+    dh_envelope_t keyed = { "dunghanctl", 7, DH_MSG_SUBMIT, 0, "bd.mc", NULL, 0, false, "k-1", 1234 };
+    size = dh_envelope_pack (&keyed, bytes);
+    CHECK (dh_codec_decode_envelope (codec, bytes, size, &decoded) == 0
+        && !strcmp (decoded.idempotency_key, "k-1") && decoded.expires_at == 1234, "key and expiry round trip");
+    dh_envelope_t escaped = { "dunghanctl", 8, DH_MSG_SUBMIT, 0, "bd\x1b[2J", NULL, 0, false };
+    size = dh_envelope_pack (&escaped, bytes);
+    CHECK (dh_codec_decode_envelope (codec, bytes, size, &decoded) == DH_E_INVALID && decoded.seq == 8
+        && strstr (dh_codec_error (codec), "control character (U+001B)"), "an escape sequence in the actor");
     dh_codec_reset (codec);
 
     CHECK (!strcmp (dh_strerror (DH_E_STALE), "stale step token (the step was reassigned)")

@@ -6,6 +6,7 @@
 //  works. And a service refuses a store of another layout.
 #include <czmq.h>
 #include "dh_call.h"
+#include "dh_auth.h"
 #include "dh_config.h"
 #include "dh_error.h"
 #include "dh_types.h"
@@ -106,6 +107,10 @@ s_service_with (const char *folder, int fail_alloc, int test_clock, dh_config_t 
     char *argv [] = { "unit", "--set", run_dir, "--set", fail, "--set", clock, NULL };
     dh_service_t *service = NULL;
     int why;
+    //  A daemon speaks with its certificate (dh_auth.h): the first run makes it.
+    char *certs = zsys_sprintf ("%s/certs", folder);
+    dh_auth_cert_new (certs, "unit", "service");
+    free (certs);
     if (dh_config_load ("unit", "usage", 7, argv, NULL, config) == 0
     &&  (*daemon = dh_daemon_new (*config, &why)))
         service = dh_service_new (*daemon, &why);

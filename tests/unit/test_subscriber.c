@@ -199,13 +199,22 @@ main (void)
     char *folder = unit_tmpdir ();
     char *path = zsys_sprintf ("%s/dunghan.cfg", folder);
     FILE *file = fopen (path, "w");
-    fprintf (file, "fake\n    api = inproc://fake-api\n    events = inproc://fake-events\n");
+    fprintf (file, "run_dir = %s\nfake\n    api = inproc://fake-api\n    events = inproc://fake-events\n", folder);
     fclose (file);
     dh_config_t *config;
     CHECK (dh_config_load_file ("ctl", path, NULL, &config) == 0, "config");
+    //  Over inproc:// no handshake runs, but the subscriber still wants to
+    //  know the daemon's key and hold its own.
+    char *certs = zsys_sprintf ("%s/certs", folder);
+    CHECK (dh_auth_cert_new (certs, "ctl", "operator") == 0 && dh_auth_cert_new (certs, "fake", "service") == 0,
+           "certificates");
+    free (certs);
+    int why;
+    dh_auth_t *auth = dh_auth_new (config, NULL, &why);
+    CHECK (auth, "identity");
     s_daemon_t daemon = { zsock_new_pub ("inproc://fake-events"), zsock_new_router ("inproc://fake-api"),
                           dh_codec_new (1 << 20) };
-    dh_subscriber_t *subscriber = dh_subscriber_new (config, &s_handlers, NULL);
+    dh_subscriber_t *subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
     dh_subscriber_set_check (subscriber, 0);
     dh_subscriber_set_page (subscriber, 2);
     CHECK (dh_subscriber_add (subscriber, "fake", true) == 0, "add");
@@ -273,7 +282,7 @@ main (void)
 
     //  The last events lost, with none after them to show the gap: the
     //  quiet check asks the daemon for its seq and finds them.
-    subscriber = dh_subscriber_new (config, &s_handlers, NULL);
+    subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
     dh_subscriber_set_check (subscriber, 100);
     CHECK (dh_subscriber_add (subscriber, "fake", true) == 0, "add again");
     s_run (subscriber, 30);
@@ -297,7 +306,7 @@ main (void)
 
     //  On a zloop, as a daemon runs it: its timers ask, retry and check.
     zloop_t *loop = zloop_new ();
-    subscriber = dh_subscriber_new (config, &s_handlers, NULL);
+    subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
     dh_subscriber_set_check (subscriber, 0);
     dh_subscriber_set_timeout (subscriber, 200);
     CHECK (dh_subscriber_attach (subscriber, loop) == 0, "attach");
@@ -318,6 +327,7 @@ main (void)
     zsock_destroy (&daemon.api);
     dh_codec_destroy (&daemon.codec);
     dh_config_destroy (&config);
+    dh_auth_destroy (&auth);
     free (path);
     unit_rmdir (folder);
     return UNIT_DONE ("subscriber");

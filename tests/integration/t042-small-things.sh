@@ -1,0 +1,53 @@
+# The small things of dunghanctl: bad option values are refused on
+# stderr; a missing configuration is named on stderr; audit verify fails
+# when a configured daemon is down and says which is down and which is
+# not configured; a first word alone lists its commands.
+. tests/lib.sh
+dh_start_work
+ctl="$DH_BIN/dunghanctl"
+
+# (a) --timeout takes milliseconds, a whole number above 0.
+for bad in -5 soon 0 12x ""; do
+    if dh_ctl status X-1 --timeout "$bad" >"$DH_DIR/out.txt" 2>"$DH_DIR/err.txt"; then
+        dh_fail "--timeout '$bad' was taken"
+    else
+        rc=$?
+    fi
+    dh_expect_eq "exit status of --timeout '$bad'" 2 "$rc"
+    grep -q -- "--timeout wants milliseconds" "$DH_DIR/err.txt" || dh_fail "--timeout '$bad': no words on stderr"
+    [ ! -s "$DH_DIR/out.txt" ] || dh_fail "--timeout '$bad' printed on stdout"
+done
+out=$(dh_ctl ping intake --timeout 2000) || dh_fail "--timeout 2000 refused"
+dh_ctl status X-1 --key "" 2>"$DH_DIR/err.txt" && dh_fail "an empty --key was taken"
+grep -q -- "--key wants" "$DH_DIR/err.txt" || dh_fail "an empty --key: no words"
+
+# (b) A configuration file that is not there is named on stderr.
+if "$ctl" status X-1 --config "$DH_DIR/missing.cfg" >"$DH_DIR/out.txt" 2>"$DH_DIR/err.txt"; then
+    dh_fail "a missing configuration was taken"
+fi
+grep -q "cannot read $DH_DIR/missing.cfg" "$DH_DIR/err.txt" || dh_fail "the missing file is not named on stderr"
+DUNGHAN_CONFIG="$DH_DIR/missing.cfg" "$ctl" audit verify >/dev/null 2>"$DH_DIR/err.txt" && dh_fail "audit verify without its file"
+grep -q "missing.cfg" "$DH_DIR/err.txt" || dh_fail "audit verify does not name the missing file"
+
+# (c) audit verify: every configured daemon up, exit 0; one down, exit 1
+# naming it; a daemon not configured is said to be so.
+dh_ctl audit verify >"$DH_DIR/out.txt" || dh_fail "audit verify with every daemon up"
+dh_stop assign
+if dh_ctl audit verify >"$DH_DIR/out.txt" 2>"$DH_DIR/err.txt"; then dh_fail "audit verify with assign down"; fi
+grep -q '^intake    ok' "$DH_DIR/out.txt" || dh_fail "intake not verified"
+grep -q '^assign    down' "$DH_DIR/out.txt" || dh_fail "assign not reported down: $(cat "$DH_DIR/out.txt")"
+grep -q '1 of 2 daemons did not answer' "$DH_DIR/err.txt" || dh_fail "no summary on stderr"
+if dh_ctl audit verify --service deadline >"$DH_DIR/out.txt" 2>&1; then dh_fail "an unconfigured daemon verified"; fi
+grep -q '^deadline  not configured' "$DH_DIR/out.txt" || dh_fail "deadline not reported as not configured"
+
+# (e) A first word alone lists the commands it opens.
+"$ctl" step --help >"$DH_DIR/out.txt" || dh_fail "step --help"
+grep -q '^  step start ' "$DH_DIR/out.txt" && grep -q '^  step complete ' "$DH_DIR/out.txt" \
+    || dh_fail "step --help does not list step start and step complete"
+if "$ctl" step >/dev/null 2>"$DH_DIR/err.txt"; then dh_fail "step alone succeeded"; else rc=$?; fi
+dh_expect_eq "exit status of step alone" 2 "$rc"
+grep -q '^  step start ' "$DH_DIR/err.txt" || dh_fail "step alone does not list its commands"
+for word in supplement catalog org audit; do
+    "$ctl" "$word" --help | grep -q "^  $word " || dh_fail "$word --help lists nothing"
+done
+echo "options, configuration, daemons down and command words: each said plainly"
