@@ -4,26 +4,26 @@
 
 //  Keys every daemon has.
 static const dh_config_key_t s_common_keys [] = {
-    { "/run_dir",     "/var/lib/dunghan", "folder for sockets, stores and ready files" },
-    { "/test_clock",  "0",     "1 lets CLOCK commands set and advance time (tests only)" },
-    { "/certs",       "{run_dir}/certs", "public certificates (*.cert) of every program and person let in; whoever writes here mints identities" },
-    { "cert",         "{certs}/{service}.cert", "this program's certificate (its secret half beside it, *.cert_secret, readable by it alone)" },
-    { "api",          "ipc://{run_dir}/{service}.api", "command endpoint (ROUTER); tcp://host:port for several servers" },
-    { "events",       "ipc://{run_dir}/{service}.events", "event feed endpoint (PUB)" },
-    { "events_queue", "100000", "events kept for a subscriber that falls behind; past that the feed drops them for it (it sees a gap in seq)" },
-    { "data",         "{run_dir}/{service}.lmdb", "LMDB environment folder" },
-    { "ready_file",   "{run_dir}/{service}.ready", "written when the daemon is ready, removed on stop" },
-    { "batch_limit",  "2048",  "most messages applied in one commit (group commit)" },
-    { "commit_linger_us", "1000", "after a commit, wait up to this long for the senders just answered to send again, so they share the next commit (0 = never wait)" },
-    { "commit_linger_gap_us", "200", "stop waiting when no message came for this long" },
-    { "window",       "256",   "most unacknowledged link batches in flight per peer (a batch: what one commit wrote for the peer)" },
-    { "resend_ms",    "1000",  "resend unacknowledged link messages after this many ms" },
-    { "max_message",  "1048576", "largest accepted message, bytes" },
-    { "map_size_mb",  "64",    "initial LMDB map size, MiB" },
-    { "map_max_mb",   "16384", "the LMDB map never grows past this, MiB" },
-    { "idempotency_hours", "24", "a command's idempotency key is remembered this long: a retry with it within the window is answered, not applied again" },
-    { "test_fail_alloc", "0",  "with test_clock = 1 only: the Nth scratch allocation of every batch fails, as if out of memory (0 = never)" },
-    { NULL, NULL, NULL }
+    { "/run_dir",     "/var/lib/dunghan", "folder for sockets, stores and ready files", true },
+    { "/test_clock",  "0",     "1 lets CLOCK commands set and advance time (tests only)", false },
+    { "/certs",       "{run_dir}/certs", "public certificates (*.cert) of every program and person let in; whoever writes here mints identities", true },
+    { "cert",         "{certs}/{service}.cert", "this program's certificate (its secret half beside it, *.cert_secret, readable by it alone)", true },
+    { "api",          "ipc://{run_dir}/{service}.api", "command endpoint (ROUTER); tcp://host:port for several servers", false },
+    { "events",       "ipc://{run_dir}/{service}.events", "event feed endpoint (PUB)", false },
+    { "events_queue", "100000", "events kept for a subscriber that falls behind; past that the feed drops them for it (it sees a gap in seq)", false },
+    { "data",         "{run_dir}/{service}.lmdb", "LMDB environment folder", true },
+    { "ready_file",   "{run_dir}/{service}.ready", "written when the daemon is ready, removed on stop", true },
+    { "batch_limit",  "2048",  "most messages applied in one commit (group commit)", false },
+    { "commit_linger_us", "1000", "after a commit, wait up to this long for the senders just answered to send again, so they share the next commit (0 = never wait)", false },
+    { "commit_linger_gap_us", "200", "stop waiting when no message came for this long", false },
+    { "window",       "256",   "most unacknowledged link batches in flight per peer (a batch: what one commit wrote for the peer)", false },
+    { "resend_ms",    "1000",  "resend unacknowledged link messages after this many ms", false },
+    { "max_message",  "1048576", "largest accepted message, bytes", false },
+    { "map_size_mb",  "64",    "initial LMDB map size, MiB", false },
+    { "map_max_mb",   "16384", "the LMDB map never grows past this, MiB", false },
+    { "idempotency_hours", "24", "a command's idempotency key is remembered this long: a retry with it within the window is answered, not applied again", false },
+    { "test_fail_alloc", "0",  "with test_clock = 1 only: the Nth scratch allocation of every batch fails, as if out of memory (0 = never)", false },
+    { NULL, NULL, NULL, false }
 };
 
 struct _dh_config_t {
@@ -160,17 +160,45 @@ s_check_section (dh_config_t *self)
 //  zconfig keeps a section named twice as two nodes, and finds only the
 //  first: fold every node into one tree by its path instead, later values
 //  winning, so a file that was appended to means what it says.
+static const dh_config_key_t *s_find (dh_config_t *self, const char *key);
+
+//  A path key's relative value, from the file's folder `base`; NULL when
+//  the value stays as it is (absolute, a {template}, an endpoint).
+static char *
+s_from_base (dh_config_t *self, const char *base, const char *name, const char *value)
+{
+    const dh_config_key_t *row = s_find (self, name);
+    if (!base || !row || !row->path || !value || !*value
+    ||  value [0] == '/' || value [0] == '{' || strstr (value, "://"))
+        return NULL;
+    return zsys_sprintf ("%s/%s", base, value);
+}
+
 static void
-s_fold (zconfig_t *into, zconfig_t *from, const char *prefix)
+s_fold (dh_config_t *self, zconfig_t *into, zconfig_t *from, const char *prefix, const char *base)
 {
     for (zconfig_t *child = zconfig_child (from); child; child = zconfig_next (child)) {
         char *path = prefix? zsys_sprintf ("%s/%s", prefix, zconfig_name (child))
                            : strdup (zconfig_name (child));
         const char *value = zconfig_value (child);
-        zconfig_put (into, path, value? value: "");
-        s_fold (into, child, path);
+        char *resolved = s_from_base (self, base, zconfig_name (child), value);
+        zconfig_put (into, path, resolved? resolved: value? value: "");
+        free (resolved);
+        s_fold (self, into, child, path, base);
         free (path);
     }
+}
+
+//  The absolute folder of the file at path; NULL if it cannot be known.
+static char *
+s_folder_of (const char *path)
+{
+    char *copy = strdup (path);
+    char *slash = copy? strrchr (copy, '/'): NULL;
+    const char *folder = slash? (slash == copy? "/": (*slash = 0, copy)): ".";
+    char *absolute = realpath (folder, NULL);
+    free (copy);
+    return absolute;
 }
 
 static int
@@ -190,7 +218,9 @@ s_new (const char *service, const char *path, const dh_config_key_t *extra, dh_c
             return DH_E_CONFIG;
         }
         self->root = zconfig_new ("root", NULL);
-        s_fold (self->root, file, NULL);
+        char *base = s_folder_of (path);
+        s_fold (self, self->root, file, NULL, base);
+        free (base);
         zconfig_destroy (&file);
     }
     else

@@ -22,6 +22,10 @@ typedef struct {
     const char *key;            //  "api", or "/run_dir" for a top-level key
     const char *value;          //  default (may hold {run_dir}, {service})
     const char *help;
+    //  A file or folder: a relative value in the configuration file is
+    //  taken from the file's folder, so a daemon started anywhere finds
+    //  it (a --set value stays relative to the working directory).
+    bool path;
 } dh_config_key_t;
 
 typedef struct _dh_config_t dh_config_t;

@@ -5,8 +5,9 @@ set -eu
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
 export DUNGHAN_CONFIG=${DUNGHAN_CONFIG:-deploy/dunghan.cfg}
-RUN_DIR=$(sed -n 's/^run_dir *= *//p' "$DUNGHAN_CONFIG")
-CERTS=$(sed -n 's/^certs *= *//p' "$DUNGHAN_CONFIG")
+. deploy/paths.sh
+RUN_DIR=$(config_path run_dir)
+CERTS=$(config_path certs)
 CERTS=${CERTS:-$RUN_DIR/certs}
 mkdir -p "$RUN_DIR"
 DAEMONS=""

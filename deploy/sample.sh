@@ -8,7 +8,9 @@ CTL="$BUILD/bin/dunghanctl"
 # Each sample person gets a certificate to try the system with
 # (DUNGHAN_CERT=<certs>/bd.mc.cert dunghanctl submit ...); dunghanctl
 # itself speaks as the configuration's operator.
-CERTS=$(sed -n 's/^certs *= *//p' "${DUNGHAN_CONFIG:-deploy/dunghan.cfg}")
+export DUNGHAN_CONFIG=${DUNGHAN_CONFIG:-deploy/dunghan.cfg}
+. deploy/paths.sh
+CERTS=$(config_path certs)
 if [ -n "$CERTS" ]; then
     awk -F, 'NR > 1 && !/^#/ && $1 != "id" { print $1, $4 }' deploy/org/staff.csv | while read -r id role; do
         [ "$role" = operator ] || role=staff

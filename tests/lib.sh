@@ -58,13 +58,17 @@ dh_cleanup() {
             echo "--- log of $name (last 30 lines) ---"
             tail -n 30 "$DH_DIR/$name.log" 2>/dev/null || true
         done
+        # Said again last: the runner shows only the end of a failed test.
+        [ -z "$DH_FAILURE" ] || echo "FAILED: $DH_FAILURE" >&2
     fi
     rm -rf "$DH_DIR"
     exit "$status"
 }
 trap dh_cleanup EXIT
 
+DH_FAILURE=""
 dh_fail() {
+    DH_FAILURE="$*"
     echo "FAILED: $*" >&2
     exit 1
 }

@@ -5,8 +5,8 @@
 #include "intake.h"
 
 static const dh_config_key_t s_keys [] = {
-    { "calendar", "deploy/calendar", "folder of the working calendar (hours.cfg, holidays-YYYY.csv)" },
-    { NULL, NULL, NULL }
+    { "calendar", "deploy/calendar", "folder of the working calendar (hours.cfg, holidays-YYYY.csv)", true },
+    { NULL, NULL, NULL, false }
 };
 
 static int

@@ -96,11 +96,11 @@ s_sender_timer (zloop_t *loop, int timer_id, void *arg)
 }
 
 static const dh_config_key_t s_sender_keys [] = {
-    { "count", "100000", "messages to produce in all" },
-    { "per_tick", "8000", "messages produced per tick" },
-    { "per_commit", "1000", "most messages produced in one commit" },
-    { "tick_ms", "1", "milliseconds between ticks" },
-    { NULL, NULL, NULL }
+    { "count", "100000", "messages to produce in all", false },
+    { "per_tick", "8000", "messages produced per tick", false },
+    { "per_commit", "1000", "most messages produced in one commit", false },
+    { "tick_ms", "1", "milliseconds between ticks", false },
+    { NULL, NULL, NULL, false }
 };
 
 static int

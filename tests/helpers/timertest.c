@@ -114,10 +114,10 @@ s_handle_count (dh_call_t *call, void *state)
 }
 
 static const dh_config_key_t s_keys [] = {
-    { "count", "10000", "timers to schedule on the first start" },
-    { "spread_ms", "3000", "their due times spread over this many ms from the first start" },
-    { "per_turn", "100", "most timers fired in one transaction" },
-    { NULL, NULL, NULL }
+    { "count", "10000", "timers to schedule on the first start", false },
+    { "spread_ms", "3000", "their due times spread over this many ms from the first start", false },
+    { "per_turn", "100", "most timers fired in one transaction", false },
+    { NULL, NULL, NULL, false }
 };
 
 static const dh_command_t s_commands [] = {

@@ -1,7 +1,8 @@
 # The small things of dunghanctl: bad option values are refused on
 # stderr; a missing configuration is named on stderr; audit verify fails
-# when a configured daemon is down and says which is down and which is
-# not configured; a first word alone lists its commands.
+# and health fail when a configured daemon is down and say which is down
+# and which is not configured; a first word alone lists its commands;
+# relative paths in a configuration file are taken from its folder.
 . tests/lib.sh
 dh_start_work
 ctl="$DH_BIN/dunghanctl"
@@ -32,7 +33,15 @@ grep -q "missing.cfg" "$DH_DIR/err.txt" || dh_fail "audit verify does not name t
 # (c) audit verify: every configured daemon up, exit 0; one down, exit 1
 # naming it; a daemon not configured is said to be so.
 dh_ctl audit verify >"$DH_DIR/out.txt" || dh_fail "audit verify with every daemon up"
+dh_ctl health >"$DH_DIR/out.txt" || dh_fail "health with every daemon up"
+grep -q '^intake    up, event seq' "$DH_DIR/out.txt" && grep -q '^assign    up, event seq' "$DH_DIR/out.txt" \
+    || dh_fail "health does not say both are up: $(cat "$DH_DIR/out.txt")"
 dh_stop assign
+if dh_ctl health >"$DH_DIR/out.txt" 2>"$DH_DIR/err.txt"; then dh_fail "health with assign down"; fi
+grep -q '^assign    down' "$DH_DIR/out.txt" || dh_fail "health does not report assign down"
+grep -q '^intake    up' "$DH_DIR/out.txt" || dh_fail "health does not report intake up"
+if dh_ctl health --service deadline >"$DH_DIR/out.txt" 2>&1; then dh_fail "health of an unconfigured daemon"; fi
+grep -q '^deadline  not configured' "$DH_DIR/out.txt" || dh_fail "health: deadline not reported as not configured"
 if dh_ctl audit verify >"$DH_DIR/out.txt" 2>"$DH_DIR/err.txt"; then dh_fail "audit verify with assign down"; fi
 grep -q '^intake    ok' "$DH_DIR/out.txt" || dh_fail "intake not verified"
 grep -q '^assign    down' "$DH_DIR/out.txt" || dh_fail "assign not reported down: $(cat "$DH_DIR/out.txt")"
@@ -50,4 +59,21 @@ grep -q '^  step start ' "$DH_DIR/err.txt" || dh_fail "step alone does not list 
 for word in supplement catalog org audit; do
     "$ctl" "$word" --help | grep -q "^  $word " || dh_fail "$word --help lists nothing"
 done
+# (d) Relative paths in a configuration file are taken from the file's
+# folder: a daemon started from elsewhere finds its store, certificates
+# and calendar.
+mkdir -p "$DH_DIR/site/conf" "$DH_DIR/elsewhere"
+cp -r "$DH_ROOT/deploy/calendar" "$DH_DIR/site/conf/cal"
+printf 'run_dir = ../run\ntest_clock = 1\ncerts = %s\nctl\n    cert = %s\nintake\n    calendar = cal\n' \
+    "$DH_DIR/certs" "$DH_DIR/certs/ops.cert" >"$DH_DIR/site/conf/dunghan.cfg"
+( cd "$DH_DIR/elsewhere" && exec "$DH_BIN/dunghan-intake" --config "$DH_DIR/site/conf/dunghan.cfg" \
+      --set ready_file="$DH_DIR/site.ready" ) >"$DH_DIR/site.log" 2>&1 &
+echo $! >"$DH_DIR/site.pid"
+DH_NAMES="$DH_NAMES site"
+dh_wait_ready site      # intake exits 78 when its calendar folder does not load
+[ -d "$DH_DIR/site/run/intake.lmdb" ] || dh_fail "the store is not in the folder the configuration names"
+( cd / && "$ctl" health --service intake --config "$DH_DIR/site/conf/dunghan.cfg" ) >"$DH_DIR/out.txt" \
+    || dh_fail "dunghanctl from / does not find intake: $(cat "$DH_DIR/out.txt")"
+dh_stop site
+
 echo "options, configuration, daemons down and command words: each said plainly"

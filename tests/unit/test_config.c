@@ -6,8 +6,8 @@
 #include "unit.h"
 
 static const dh_config_key_t s_keys [] = {
-    { "calendar", "deploy/calendar", "calendar folder" },
-    { NULL, NULL, NULL }
+    { "calendar", "deploy/calendar", "calendar folder", false },
+    { NULL, NULL, NULL, false }
 };
 
 int
