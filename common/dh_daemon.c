@@ -39,6 +39,24 @@ s_authenticate (dh_daemon_t *self, int *why)
     return *why = dh_auth_serve (self->auth);
 }
 
+//  A ready file whose process is gone (killed, the server lost power)
+//  must not say a daemon is ready before this one is: remove it. One
+//  whose process lives is left to it (this one will find the store busy).
+static void
+s_remove_stale_ready (dh_daemon_t *self)
+{
+    FILE *file = fopen (self->ready_file, "r");
+    if (!file)
+        return;
+    int pid = 0;
+    bool named = fscanf (file, "pid=%d", &pid) == 1 && pid > 0;
+    fclose (file);
+    if (!named || (kill (pid, 0) && errno == ESRCH)) {
+        zsys_info ("%s: removing the ready file of process %d, which is gone", self->name, pid);
+        unlink (self->ready_file);
+    }
+}
+
 dh_daemon_t *
 dh_daemon_new (dh_config_t *config, int *why)
 {
@@ -69,6 +87,7 @@ dh_daemon_new (dh_config_t *config, int *why)
         *why = DH_E_IO;
         goto fail;
     }
+    s_remove_stale_ready (self);
     if (s_authenticate (self, why))
         goto fail;
     return self;

@@ -76,4 +76,19 @@ dh_wait_ready site      # intake exits 78 when its calendar folder does not load
     || dh_fail "dunghanctl from / does not find intake: $(cat "$DH_DIR/out.txt")"
 dh_stop site
 
+# A ready file left by a killed daemon is not taken for a live one: the
+# next start removes it before it is ready, and writes its own.
+old_pid=$(cat "$DH_DIR/intake.pid")
+dh_kill intake
+grep -q "^pid=$old_pid\$" "$DH_DIR/intake.ready" || dh_fail "kill -9 left no ready file: nothing to check"
+"$DH_BIN/dunghan-intake" --set calendar="$DH_ROOT/deploy/calendar" >>"$DH_DIR/intake.log" 2>&1 &
+echo $! >"$DH_DIR/intake.pid"
+for i in $(seq 1 100); do
+    grep -q "^pid=$(cat "$DH_DIR/intake.pid")\$" "$DH_DIR/intake.ready" 2>/dev/null && break
+    sleep 0.05
+done
+grep -q "removing the ready file of process $old_pid, which is gone" "$DH_DIR/intake.log" \
+    || dh_fail "the stale ready file was not removed at start"
+grep -q "^pid=$(cat "$DH_DIR/intake.pid")\$" "$DH_DIR/intake.ready" || dh_fail "the new ready file is not the new process's"
+
 echo "options, configuration, daemons down and command words: each said plainly"
