@@ -59,6 +59,25 @@ s_set (ProtobufCMessage *message, const ProtobufCFieldDescriptor *field, char **
         *(char **) at = *slot;
 }
 
+//  A fresh `top` message in top_memory whose field (in the message `via`
+//  leads to, in inner_memory, or in top itself) holds *slot.
+static ProtobufCMessage *
+s_message (const ProtobufCMessageDescriptor *top, const ProtobufCFieldDescriptor *via,
+           const ProtobufCMessageDescriptor *descriptor, const ProtobufCFieldDescriptor *field,
+           char **slot, uint8_t *top_memory, uint8_t *inner_memory)
+{
+    ProtobufCMessage *message = (ProtobufCMessage *) top_memory;
+    protobuf_c_message_init (top, message);
+    ProtobufCMessage *holder = message;
+    if (via) {
+        holder = (ProtobufCMessage *) inner_memory;
+        protobuf_c_message_init (descriptor, holder);
+        *(ProtobufCMessage **) ((char *) message + via->offset) = holder;
+    }
+    s_set (holder, field, slot);
+    return message;
+}
+
 static int s_fields_checked;
 
 //  Every string field of descriptor, reached from the command's top
@@ -86,17 +105,9 @@ s_check_fields (const ProtobufCMessageDescriptor *top, const ProtobufCFieldDescr
             if (!s_bad [b].text && !max_chars)
                 continue;       //  a field without a limit (a whole CSV file)
             char *text = s_bad [b].text? strdup (s_bad [b].text): s_letters (max_chars + 1);
-            uint8_t top_memory [1024] = { 0 }, inner_memory [1024] = { 0 };
-            ProtobufCMessage *message = (ProtobufCMessage *) top_memory;
-            protobuf_c_message_init (top, message);
-            ProtobufCMessage *holder = message;
-            if (via) {
-                holder = (ProtobufCMessage *) inner_memory;
-                protobuf_c_message_init (descriptor, holder);
-                *(ProtobufCMessage **) ((char *) message + via->offset) = holder;
-            }
+            uint8_t top_memory [1024], inner_memory [1024];
             char *slot [1] = { text };
-            s_set (holder, field, slot);
+            ProtobufCMessage *message = s_message (top, via, descriptor, field, slot, top_memory, inner_memory);
             char why [DH_TEXT_WHY_MAX];
             int rc = dh_text_check_message (message, why, sizeof why);
             CHECK (rc == DH_E_INVALID, "%s %s with %s: refused (got %d)", top->short_name, path, s_bad [b].what, rc);
@@ -107,17 +118,9 @@ s_check_fields (const ProtobufCMessageDescriptor *top, const ProtobufCFieldDescr
         }
         //  A good Vietnamese text at the limit passes.
         char *good = s_letters (max_chars? max_chars: 1000);
-        uint8_t top_memory [1024] = { 0 }, inner_memory [1024] = { 0 };
-        ProtobufCMessage *message = (ProtobufCMessage *) top_memory;
-        protobuf_c_message_init (top, message);
-        ProtobufCMessage *holder = message;
-        if (via) {
-            holder = (ProtobufCMessage *) inner_memory;
-            protobuf_c_message_init (descriptor, holder);
-            *(ProtobufCMessage **) ((char *) message + via->offset) = holder;
-        }
+        uint8_t top_memory [1024], inner_memory [1024];
         char *slot [1] = { good };
-        s_set (holder, field, slot);
+        ProtobufCMessage *message = s_message (top, via, descriptor, field, slot, top_memory, inner_memory);
         char why [DH_TEXT_WHY_MAX] = "";
         CHECK (dh_text_check_message (message, why, sizeof why) == 0, "%s %s: %zu Vietnamese letters refused: %s",
                top->short_name, path, max_chars, why);
