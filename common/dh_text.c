@@ -138,25 +138,49 @@ dh_text_check (const char *text, size_t size, size_t max_chars, bool lines, char
     return 0;
 }
 
-//  One string of a field; path names it for the words.
+//  Where a field stands in the message, as a chain from the top, so its
+//  name is written out only when something is wrong with it: formatting
+//  every field's path on every command would cost more than checking it.
+typedef struct s_path {
+    const struct s_path *parent;
+    const char *name;
+    size_t index;
+    bool repeated;
+} s_path_t;
+
+static size_t
+s_format_path (const s_path_t *path, char *out, size_t size)
+{
+    size_t used = path->parent? s_format_path (path->parent, out, size): 0;
+    if (used >= size)
+        return used;
+    int wrote = path->repeated? snprintf (out + used, size - used, "%s%s[%zu]", used? ".": "", path->name, path->index)
+                              : snprintf (out + used, size - used, "%s%s", used? ".": "", path->name);
+    return used + (wrote > 0? (size_t) wrote: 0);
+}
+
+//  One string of a field.
 static int
-s_check_string (const char *text, const s_rule_t *rule, const char *path, char *why, size_t why_size)
+s_check_string (const char *text, const s_rule_t *rule, const s_path_t *path, char *why, size_t why_size)
 {
     if (!text)
         return 0;
     char fault [DH_TEXT_WHY_MAX];
     int rc = dh_text_check (text, strlen (text), rule->max_chars, rule->lines, fault, sizeof fault);
-    if (rc)
-        snprintf (why, why_size, "%s: %s", path, fault);
+    if (rc) {
+        char where [128];
+        s_format_path (path, where, sizeof where);
+        snprintf (why, why_size, "%s: %s", where, fault);
+    }
     return rc;
 }
 
-static int s_check (const ProtobufCMessage *message, const char *prefix, int depth, char *why, size_t why_size);
+static int s_check (const ProtobufCMessage *message, const s_path_t *path, int depth, char *why, size_t why_size);
 
 //  One field of message: a string or a message, once or repeated.
 static int
 s_check_field (const ProtobufCMessage *message, const ProtobufCFieldDescriptor *field,
-               const char *prefix, int depth, char *why, size_t why_size)
+               const s_path_t *parent, int depth, char *why, size_t why_size)
 {
     const char *base = (const char *) message;
     const void *member = base + field->offset;
@@ -172,13 +196,9 @@ s_check_field (const ProtobufCMessage *message, const ProtobufCFieldDescriptor *
         s_rule (message->descriptor->short_name, field->name): NULL;
     for (size_t i = 0; i < count; i++) {
         const void *value = repeated? (*(void *const *const *) member) [i]: *(void *const *) member;
-        char path [128];
-        if (repeated)
-            snprintf (path, sizeof path, "%s%s[%zu]", prefix, field->name, i);
-        else
-            snprintf (path, sizeof path, "%s%s", prefix, field->name);
-        int rc = rule? s_check_string (value, rule, path, why, why_size)
-                     : value? s_check (value, path, depth + 1, why, why_size): 0;
+        s_path_t path = { parent, field->name, i, repeated };
+        int rc = rule? s_check_string (value, rule, &path, why, why_size)
+                     : value? s_check (value, &path, depth + 1, why, why_size): 0;
         if (rc)
             return rc;
     }
@@ -186,21 +206,21 @@ s_check_field (const ProtobufCMessage *message, const ProtobufCFieldDescriptor *
 }
 
 static int
-s_check (const ProtobufCMessage *message, const char *path, int depth, char *why, size_t why_size)
+s_check (const ProtobufCMessage *message, const s_path_t *path, int depth, char *why, size_t why_size)
 {
     if (depth > S_DEPTH_MAX) {
-        snprintf (why, why_size, "%s: nested more than %d deep", path, S_DEPTH_MAX);
+        char where [128] = "";
+        if (path)
+            s_format_path (path, where, sizeof where);
+        snprintf (why, why_size, "%s: nested more than %d deep", where, S_DEPTH_MAX);
         return DH_E_INVALID;
     }
-    char prefix [130] = "";
-    if (*path)
-        snprintf (prefix, sizeof prefix, "%s.", path);
     const ProtobufCMessageDescriptor *descriptor = message->descriptor;
     for (unsigned i = 0; i < descriptor->n_fields; i++) {
         const ProtobufCFieldDescriptor *field = &descriptor->fields [i];
         if (field->type != PROTOBUF_C_TYPE_STRING && field->type != PROTOBUF_C_TYPE_MESSAGE)
             continue;
-        int rc = s_check_field (message, field, prefix, depth, why, why_size);
+        int rc = s_check_field (message, field, path, depth, why, why_size);
         if (rc)
             return rc;
     }
@@ -210,5 +230,5 @@ s_check (const ProtobufCMessage *message, const char *path, int depth, char *why
 int
 dh_text_check_message (const ProtobufCMessage *message, char *why, size_t why_size)
 {
-    return s_check (message, "", 0, why, why_size);
+    return s_check (message, NULL, 0, why, why_size);
 }
