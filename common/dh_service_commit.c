@@ -56,6 +56,12 @@ s_dispatch (dh_service_t *self, dh_txn_t *txn, const dh_envelope_t *envelope, in
     if (*status && envelope->link)
         zsys_warning ("%s: %s from %s refused: %s (%s)", self->name, dh_type_name (envelope->type),
                       envelope->sender, error_text, dh_strerror (*status));
+    else
+    if (*status == DH_E_DENIED)
+        //  Someone tried what their role does not allow: a supervisor
+        //  looks for these, as for any attempt at the boundary.
+        zsys_warning ("%s: %s by %s denied: %s", self->name, dh_type_name (envelope->type),
+                      envelope->actor, error_text);
     *reply = call.reply;
     *reply_size = call.reply_size;
     return 0;

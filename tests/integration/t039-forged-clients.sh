@@ -87,7 +87,7 @@ row "a peer service certificate claiming another peer's name" E_DENIED assign \
 row "a peer service certificate claiming another peer's name, to intake" E_DENIED intake \
     "(name receiver, role service) claiming sender assign" -- \
     "$FORGE" "$INTAKE_API" intake "$DH_CERTS/receiver.cert" item-changed assign "$(next_seq assign intake)" "$code"
-row "a clerk reassigning (outside the clerk's role)" E_DENIED assign "" -- \
+row "a clerk reassigning (outside the clerk's role)" E_DENIED assign "REASSIGN by bd.mc denied" -- \
     ctl_as "$DH_CERTS/bd.mc.cert" reassign "$code" --handler "$other"
 row "a clerk reassigning in the head's name" E_DENIED assign "claimed actor bdtp.tp: taken as bd.mc" -- \
     ctl_as "$DH_CERTS/bd.mc.cert" reassign "$code" --handler "$other" --actor bdtp.tp
