@@ -1,6 +1,7 @@
 //  The SNAPSHOT command: one page of a module's state, as of the feed seq
 //  of the batch that reads it.
 #include "envelope.pb-c.h"
+#include "dh_call.h"
 #include "dh_error.h"
 #include "dh_snapshot.h"
 
@@ -45,6 +46,17 @@ dh_snapshot_add (dh_snapshot_page_t *self, const void *key, size_t key_size,
     self->entries [self->count++] = entry;
     self->bytes += key_size + size + 16;
     return self->count >= self->limit || self->bytes >= DH_SNAPSHOT_LIMIT_BYTES? 1: 0;
+}
+
+int
+dh_snapshot_add_message (dh_call_t *call, dh_snapshot_page_t *page, const void *key, size_t key_size,
+                         uint32_t type, const ProtobufCMessage *message)
+{
+    size_t size;
+    uint8_t *bytes = dh_call_pack (call, message, &size);
+    if (!bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for a snapshot");
+    return dh_snapshot_add (page, key, key_size, type, bytes, size);
 }
 
 int

@@ -27,6 +27,7 @@
 #ifndef DH_SNAPSHOT_H
 #define DH_SNAPSHOT_H
 
+#include <protobuf-c/protobuf-c.h>
 #include "dh_service.h"
 
 //  Most entries in a page, whatever the request asks, and the page's
@@ -65,6 +66,11 @@ int dh_snapshot_handle (dh_call_t *call, void *state);
 //  DH_E_NOMEM.
 int dh_snapshot_add (dh_snapshot_page_t *page, const void *key, size_t key_size,
                      uint32_t type, const void *payload, size_t size);
+
+//  The same with the payload a message, packed in the batch's arena.
+//  Errors: as dh_snapshot_add; DH_E_NOMEM after dh_call_fail has said so.
+int dh_snapshot_add_message (dh_call_t *call, dh_snapshot_page_t *page, const void *key, size_t key_size,
+                             uint32_t type, const ProtobufCMessage *message);
 
 //  The usual listing: a table's rows after `after`, each turned into an
 //  entry by fn (which calls dh_snapshot_add and returns what it

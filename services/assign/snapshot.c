@@ -23,11 +23,7 @@ s_entry (dh_call_t *call, void *state, const dh_val_t *key, const dh_val_t *valu
     changed.state = record->item->state;
     changed.lead_unit = record->item->lead_unit;
     changed.handler = record->item->handler;
-    size_t size;
-    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
-    if (!bytes)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory for a snapshot");
-    return dh_snapshot_add (page, key->data, key->size, DH_MSG_ITEM_CHANGED, bytes, size);
+    return dh_snapshot_add_message (call, page, key->data, key->size, DH_MSG_ITEM_CHANGED, &changed.base);
 }
 
 static int
