@@ -3,6 +3,7 @@
 #ifndef CTL_H
 #define CTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 //  A subcommand gets argv starting at its own name (argv[0] = "calendar").
@@ -22,6 +23,12 @@ struct _dh_auth_t *ctl_auth (struct _dh_config_t *config, const char *cert);
 
 //  The daemons' event feeds, one line per event (cmd_watch.c).
 int ctl_watch_main (int argc, char **argv);
+
+//  The commands asked of every configured daemon (cmd_survey.c): audit
+//  verify, health. Returns the exit code, or -1 when argv names none;
+//  ctl_survey_row gives each one's name and summary (false past the last).
+int ctl_survey_main (int argc, char **argv);
+bool ctl_survey_row (size_t index, const char **name, const char **summary);
 
 //  The commands that talk to daemons (cmd_work.c). argv[0] is the command
 //  word; returns -1 when it is not one of them.

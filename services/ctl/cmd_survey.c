@@ -1,0 +1,214 @@
+//  The commands asked of every daemon the configuration names, one row
+//  each in s_surveys: audit verify, health. A daemon that is down is
+//  reported, never skipped, and makes the exit status 1.
+#include <czmq.h>
+#include <jansson.h>
+#include "envelope.pb-c.h"
+#include "dh_auth.h"
+#include "dh_client.h"
+#include "dh_config.h"
+#include "dh_error.h"
+#include "dh_types.h"
+#include "ctl.h"
+
+//  Whether the configuration names service in a section (deploys it).
+static bool
+s_configured (dh_config_t *config, const char *service)
+{
+    const char *section;
+    for (size_t i = 0; (section = dh_config_section (config, i)); i++)
+        if (!strcmp (section, service))
+            return true;
+    return false;
+}
+
+//  What one daemon answered a survey: a line of text and a JSON object;
+//  false when the answer says something is wrong (a broken chain).
+typedef bool (s_survey_fn) (const char *service, const dh_reply_t *reply, bool json, json_t *results);
+
+//  A command asked of every daemon the configuration names (or one).
+typedef struct {
+    const char *name;           //  "audit verify"
+    const char *summary;
+    const char *usage;          //  what it does, for --help
+    uint32_t type;              //  the message each daemon is sent
+    s_survey_fn *report;
+} s_survey_t;
+
+static bool
+s_report_audit (const char *service, const dh_reply_t *reply, bool json, json_t *results)
+{
+    Dh__AuditReport *report = dh__audit_report__unpack (NULL, reply->payload_size, reply->payload);
+    if (!report) {
+        printf (json? "": "%-9s answered what is not an audit report\n", service);
+        return false;
+    }
+    bool ok = !report->broken_seq;
+    if (!json)
+        printf (ok? "%-9s ok, %" PRIu64 " records\n"
+                  : "%-9s BROKEN at record %" PRIu64 " (of %" PRIu64 " checked before it)\n",
+                service, ok? report->records: report->broken_seq, report->records);
+    json_array_append_new (results, json_pack ("{s:s, s:b, s:I, s:I, s:b}", "service", service,
+        "reachable", 1, "records", (json_int_t) report->records,
+        "broken_seq", (json_int_t) report->broken_seq, "ok", ok));
+    dh__audit_report__free_unpacked (report, NULL);
+    return ok;
+}
+
+static bool
+s_report_health (const char *service, const dh_reply_t *reply, bool json, json_t *results)
+{
+    Dh__ServiceStatus *status = dh__service_status__unpack (NULL, reply->payload_size, reply->payload);
+    if (!status) {
+        printf (json? "": "%-9s answered what is not a status\n", service);
+        return false;
+    }
+    //  A peer whose link lags is the first thing an operator should see.
+    uint64_t unacknowledged = 0;
+    for (size_t i = 0; i < status->n_peers; i++)
+        unacknowledged += status->peers [i]->last_seq - status->peers [i]->acked_seq;
+    if (!json)
+        printf ("%-9s up, event seq %" PRIu64 ", %" PRIu64 " batches, %" PRIu64
+                " link batches unacknowledged\n", service, status->event_seq, status->batches, unacknowledged);
+    json_array_append_new (results, json_pack ("{s:s, s:b, s:I, s:I, s:I, s:b}", "service", service,
+        "reachable", 1, "event_seq", (json_int_t) status->event_seq, "batches", (json_int_t) status->batches,
+        "unacknowledged", (json_int_t) unacknowledged, "ok", 1));
+    dh__service_status__free_unpacked (status, NULL);
+    return true;
+}
+
+static const s_survey_t s_surveys [] = {
+    { "audit verify", "check every daemon's audit chain end to end",
+      "checks the hash-chained audit log end to end of every daemon the configuration\n"
+      "  names in a section (or of one daemon)", DH_MSG_AUDIT_VERIFY, s_report_audit },
+    { "health", "is every configured daemon up? (exit 1 if not)",
+      "asks every daemon the configuration names in a section whether it is up,\n"
+      "  with its event seq and link lag; exits 1 when one is down or not configured", DH_MSG_STATUS,
+      s_report_health },
+};
+#define S_SURVEYS (sizeof s_surveys / sizeof s_surveys [0])
+
+//  Ask every daemon the configuration names (or --service NAME). A daemon
+//  that is down is reported, never skipped, and makes the exit status 1.
+static int
+s_survey (const s_survey_t *survey, int argc, char **argv)
+{
+    const char *config_path = NULL, *only = NULL, *cert = NULL;
+    bool json = false;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp (argv [i], "--help")) {
+            printf ("usage: dunghanctl %s [--service NAME] [--json] [--config FILE] [--cert FILE]\n  %s\n",
+                    survey->name, survey->usage);
+            return 0;
+        }
+        if (!strcmp (argv [i], "--service") && i + 1 < argc)
+            only = argv [++i];
+        else
+        if (!strcmp (argv [i], "--json"))
+            json = true;
+        else
+        if (!strcmp (argv [i], "--config") && i + 1 < argc)
+            config_path = argv [++i];
+        else
+        if (!strcmp (argv [i], "--cert") && i + 1 < argc)
+            cert = argv [++i];
+        else {
+            fprintf (stderr, "dunghanctl: %s: unknown option '%s'\n", survey->name, argv [i]);
+            return 2;
+        }
+    }
+    dh_config_t *config;
+    if (dh_config_load_file ("ctl", config_path, NULL, &config))
+        return 1;
+    dh_auth_t *auth = ctl_auth (config, cert);
+    if (!auth) {
+        dh_config_destroy (&config);
+        return 1;
+    }
+    int exit_code = 0, answered = 0, asked = 0;
+    json_t *results = json_array ();
+    const char *service;
+    for (size_t i = 0; (service = only? (i? NULL: only): dh_config_section (config, i)); i++) {
+        if (!only && !strcmp (service, dh_config_service (config)))
+            continue;           //  dunghanctl's own section
+        const char *endpoint = dh_config_get_for (config, service, "api");
+        asked++;
+        if (!s_configured (config, service)) {
+            printf (json? "": "%-9s not configured (no section in the configuration)\n", service);
+            if (json)
+                json_array_append_new (results, json_pack ("{s:s, s:b, s:b}", "service", service,
+                                                           "configured", 0, "reachable", 0));
+            continue;
+        }
+        dh_client_t *client = dh_client_new (auth, service, endpoint);
+        dh_reply_t reply;
+        int rc = client? dh_client_call (client, survey->type, "", NULL, 0, only? 5000: 1000, &reply): DH_E_INVALID;
+        if (rc == 0 && reply.status == 0) {
+            answered++;
+            if (!survey->report (service, &reply, json, results))
+                exit_code = 1;
+        }
+        else
+        if (!json)
+            printf ("%-9s down: no answer at %s\n", service, endpoint);
+        else
+            json_array_append_new (results, json_pack ("{s:s, s:b, s:s}", "service", service,
+                                                       "reachable", 0, "endpoint", endpoint));
+        dh_client_destroy (&client);
+    }
+    if (json) {
+        json_dumpf (results, stdout, JSON_INDENT (2));
+        printf ("\n");
+    }
+    json_decref (results);
+    dh_auth_destroy (&auth);
+    dh_config_destroy (&config);
+    if (!asked) {
+        fprintf (stderr, "dunghanctl: the configuration names no daemon (a section per daemon; "
+                 "see deploy/dunghan.cfg)\n");
+        return 1;
+    }
+    if (answered < asked) {
+        fprintf (stderr, "dunghanctl: %d of %d daemons did not answer\n", asked - answered, asked);
+        return 1;
+    }
+    return exit_code;
+}
+
+//  The survey argv names ("audit verify", "health"), with how many words.
+static const s_survey_t *
+s_find_survey (int argc, char **argv, int *words)
+{
+    for (size_t i = 0; i < S_SURVEYS; i++) {
+        const char *name = s_surveys [i].name, *space = strchr (name, ' ');
+        if (!space && argc >= 1 && !strcmp (argv [0], name)) {
+            *words = 1;
+            return &s_surveys [i];
+        }
+        if (space && argc >= 2 && strlen (argv [0]) == (size_t) (space - name)
+        &&  !strncmp (argv [0], name, space - name) && !strcmp (argv [1], space + 1)) {
+            *words = 2;
+            return &s_surveys [i];
+        }
+    }
+    return NULL;
+}
+
+
+int
+ctl_survey_main (int argc, char **argv)
+{
+    int words;
+    const s_survey_t *survey = s_find_survey (argc, argv, &words);
+    return survey? s_survey (survey, argc - words, argv + words): -1;
+}
+
+bool
+ctl_survey_row (size_t index, const char **name, const char **summary)
+{
+    if (index >= S_SURVEYS)
+        return false;
+    *name = s_surveys [index].name;
+    *summary = s_surveys [index].summary;
+    return true;
+}
