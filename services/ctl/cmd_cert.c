@@ -19,6 +19,18 @@ ctl_auth (dh_config_t *config, const char *cert)
     return auth;
 }
 
+int
+ctl_open (const char *config_path, const char *cert, dh_config_t **config, dh_auth_t **auth)
+{
+    if (dh_config_load_file ("ctl", config_path, NULL, config))
+        return DH_E_CONFIG;
+    *auth = ctl_auth (*config, cert);
+    if (*auth)
+        return 0;
+    dh_config_destroy (config);
+    return DH_E_CONFIG;
+}
+
 static void
 s_usage (FILE *out)
 {

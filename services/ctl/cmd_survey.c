@@ -118,13 +118,9 @@ s_survey (const s_survey_t *survey, int argc, char **argv)
         }
     }
     dh_config_t *config;
-    if (dh_config_load_file ("ctl", config_path, NULL, &config))
+    dh_auth_t *auth;
+    if (ctl_open (config_path, cert, &config, &auth))
         return 1;
-    dh_auth_t *auth = ctl_auth (config, cert);
-    if (!auth) {
-        dh_config_destroy (&config);
-        return 1;
-    }
     int exit_code = 0, answered = 0, asked = 0;
     json_t *results = json_array ();
     const char *service;

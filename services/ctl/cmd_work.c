@@ -205,13 +205,9 @@ s_call (const char *service, const char *config_path, const char *cert, uint32_t
         const ProtobufCMessageDescriptor *reply_type)
 {
     dh_config_t *config;
-    if (dh_config_load_file ("ctl", config_path, NULL, &config))
+    dh_auth_t *auth;
+    if (ctl_open (config_path, cert, &config, &auth))
         return 1;
-    dh_auth_t *auth = ctl_auth (config, cert);
-    if (!auth) {
-        dh_config_destroy (&config);
-        return 1;
-    }
     const char *endpoint = dh_config_get_for (config, service, "api");
     dh_client_t *client = dh_client_new (auth, service, endpoint);
     dh_reply_t reply;

@@ -20,6 +20,10 @@ struct _dh_config_t;
 struct _dh_auth_t;
 int ctl_cert_main (int argc, char **argv);
 struct _dh_auth_t *ctl_auth (struct _dh_config_t *config, const char *cert);
+//  The configuration and the identity a command speaks with, both or
+//  neither (what was missing said on stderr). Returns 0 or DH_E_CONFIG.
+int ctl_open (const char *config_path, const char *cert, struct _dh_config_t **config,
+              struct _dh_auth_t **auth);
 
 //  The daemons' event feeds, one line per event (cmd_watch.c).
 int ctl_watch_main (int argc, char **argv);
