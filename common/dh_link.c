@@ -140,6 +140,12 @@ s_peer (dh_link_t *self, const char *name)
     return NULL;
 }
 
+bool
+dh_link_has_peer (dh_link_t *self, const char *peer)
+{
+    return s_peer (self, peer) != NULL;
+}
+
 //  Go back to the last acknowledged entry: whatever ZeroMQ held in flight
 //  may be gone, and the receiver drops anything after a gap.
 static void

@@ -47,6 +47,9 @@ void dh_link_destroy (dh_link_t **self_p);
 //  certificate of the peer; logged).
 int dh_link_add_peer (dh_link_t *self, const char *peer, const char *endpoint);
 
+//  Was peer added?
+bool dh_link_has_peer (dh_link_t *self, const char *peer);
+
 //  Start of a write transaction: deletes outbox entries already
 //  acknowledged (riding on the caller's commit).
 int dh_link_begin (dh_link_t *self, dh_txn_t *txn);

@@ -163,6 +163,23 @@ dh_service_add_peer (dh_service_t *self, const char *peer)
 }
 
 int
+dh_service_add_optional_peer (dh_service_t *self, const char *peer)
+{
+    for (size_t index = 0; dh_config_section (self->config, index); index++)
+        if (!strcmp (dh_config_section (self->config, index), peer))
+            return dh_service_add_peer (self, peer);
+    zsys_info ("%s: no %s section in the configuration; %s is not told", dh_config_service (self->config),
+               peer, peer);
+    return 0;
+}
+
+bool
+dh_service_has_peer (dh_service_t *self, const char *peer)
+{
+    return dh_link_has_peer (self->link, peer);
+}
+
+int
 dh_service_send (dh_service_t *self, dh_txn_t *txn, const char *peer, uint32_t type,
                  const char *actor, const void *payload, size_t size)
 {

@@ -78,6 +78,12 @@ void dh_service_register (dh_service_t *self, const dh_command_t *commands, void
 //  Declare a downstream peer; its endpoint is its `api` key in the config.
 int dh_service_add_peer (dh_service_t *self, const char *peer);
 
+//  Declare a peer that may not be deployed here: added (as above) when
+//  the configuration has a section for it, else nothing (a department
+//  that runs no notify daemon). dh_service_has_peer tells which.
+int dh_service_add_optional_peer (dh_service_t *self, const char *peer);
+bool dh_service_has_peer (dh_service_t *self, const char *peer);
+
 //  Send a message to a peer through the outbox, in txn (exactly once).
 int dh_service_send (dh_service_t *self, dh_txn_t *txn, const char *peer, uint32_t type,
                      const char *actor, const void *payload, size_t size);
