@@ -246,14 +246,17 @@ dh_calendar_due_calendar_days (dh_calendar_t *self, int64_t at, int days, int64_
 {
     if (days < 0 || days > 3660)
         return s_fail (DH_E_INVALID, "calendar days must be from 0 to 3660");
-    int64_t start, day, time_of_day, i = 0;
-    int rc = dh_calendar_adjust (self, at, &start);
+    //  Calendar days run from the date received (ngày nhận hồ sơ) as is:
+    //  the receipt-time adjustment belongs to working hours, and applied
+    //  here it would lend a Friday-evening receipt the weekend.
+    int64_t day, time_of_day, i = 0;
+    s_split (at, &day, &time_of_day);
+    int rc = s_index (self, day + days, &i);
     if (rc)
         return rc;
-    s_split (start, &day, &time_of_day);
-    if ((rc = s_index (self, day + days, &i)))
-        return rc;
-    if (!self->working [i] && (rc = s_next_working (self, i, &i)))
+    //  Never due before it was received: only 0 days, received after the close.
+    if ((!self->working [i] || s_join (self->first_day + i, self->afternoon_end) < at)
+    &&  (rc = s_next_working (self, i, &i)))
         return rc;
     *due = s_join (self->first_day + i, self->afternoon_end);
     return 0;

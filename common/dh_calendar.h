@@ -63,8 +63,14 @@ int dh_calendar_due (dh_calendar_t *self, int64_t at, double hours, int64_t *due
 //  at the close that day; later, at the close of the next working day.
 int dh_calendar_due_same_day (dh_calendar_t *self, int64_t at, int64_t *due);
 
-//  N calendar days: the close of (received date + N), moved to the next
-//  working day if that is not one.
+//  N calendar days: the close of office hours on (the local date of `at`
+//  + N), moved to the next working day if that is not one. The date is
+//  that of `at` itself, not adjusted: received Friday 18:30, the count
+//  starts on that Friday; received on a Saturday or a holiday, on that
+//  day. 0 days received after the close: the next working day's close,
+//  never a due before the receipt. Only the due date and the days after
+//  it need calendar data.
+//  Errors: DH_E_INVALID (days not 0 to 3660), DH_E_NO_CALENDAR.
 int dh_calendar_due_calendar_days (dh_calendar_t *self, int64_t at, int days, int64_t *due);
 
 //  Working time between two instants, in milliseconds (negative when

@@ -14,7 +14,8 @@ static int s_failures, s_checks;
 
 typedef struct {
     char op;                    //  D due hours, S same day, C calendar days, A adjust,
-                                //  B between (hours), E outcome by date, T outcome by time
+                                //  B between (hours), E outcome by date, T outcome by time,
+                                //  W working day (a is a date; "working" or "day off")
     const char *a;
     const char *b;              //  hours / days / second time
     const char *expected;
@@ -39,7 +40,7 @@ static const s_case_t s_cases [] = {
     { 'D', "2025-01-24 15:00", "8", "2025-02-03T15:00:00+07:00" },   //  over Tết 25/1-2/2
     { 'D', "2024-12-31 16:00", "8", "2025-01-02T16:00:00+07:00" },   //  year boundary, 1/1 off
     { 'D', "2024-12-31 16:00", "0.5", "2024-12-31T16:30:00+07:00" },
-    { 'D', "2025-12-31 16:00", "8", "2026-01-02T16:00:00+07:00" },
+    { 'D', "2025-12-31 16:00", "8", "2026-01-05T16:00:00+07:00" },   //  1/1-4/1/2026 off: 1 h + 7 h
     { 'D', "2026-02-13 10:00", "8", "2026-02-23T10:00:00+07:00" },   //  Tết 14/2-22/2/2026
     { 'D', "2024-05-03 16:00", "8", "2024-05-04T16:00:00+07:00" },   //  Sat 4/5/2024 worked
     { 'D', "2024-04-26 13:00", "8", "2024-05-02T12:00:00+07:00" },   //  27/4-1/5/2024 off
@@ -82,8 +83,8 @@ static const s_case_t s_cases [] = {
     { 'C', "2025-04-28 09:00", "2", "2025-05-05T17:00:00+07:00" },   //  30/4 holiday
     { 'C', "2025-05-05 09:00", "7", "2025-05-12T17:00:00+07:00" },
     { 'C', "2025-05-05 09:00", "0", "2025-05-05T17:00:00+07:00" },
-    { 'C', "2025-12-30 09:00", "2", "2026-01-02T17:00:00+07:00" },   //  1/1/2026 off
-    { 'C', "2025-04-20 10:00", "3", "2025-04-24T17:00:00+07:00" },   //  Sunday: counts from Monday
+    { 'C', "2025-12-30 09:00", "2", "2026-01-05T17:00:00+07:00" },   //  1/1-4/1/2026 off
+    { 'C', "2025-04-20 10:00", "3", "2025-04-23T17:00:00+07:00" },   //  Sunday 20/4 + 3 = Wednesday
     { 'C', "2025-04-23 09:00", "3", "2025-04-26T17:00:00+07:00" },   //  lands on the worked Saturday
     { 'C', "2026-02-10 09:00", "10", "2026-02-23T17:00:00+07:00" },  //  lands in Tết
     { 'C', "2024-08-28 09:00", "4", "2024-09-04T17:00:00+07:00" },
@@ -137,6 +138,57 @@ static const s_case_t s_cases [] = {
     { 'T', "2025-05-06 10:00", "2025-05-07 08:00", "late" },
 };
 
+//  Calendar days count from the date received, as received: no
+//  receipt-time adjustment, so no weekend or holiday is gained.
+static const s_case_t s_calendar_day_cases [] = {
+    { 'C', "2025-05-09 18:30", "3", "2025-05-12T17:00:00+07:00" },   //  Friday evening: Fri 9/5 + 3 = Mon 12/5
+    { 'C', "2025-05-09 18:30", "1", "2025-05-12T17:00:00+07:00" },   //  Sat 10/5, moved to Monday
+    { 'C', "2025-05-09 10:00", "0", "2025-05-09T17:00:00+07:00" },
+    { 'C', "2025-05-09 18:30", "0", "2025-05-12T17:00:00+07:00" },   //  0 days after the close: never due before receipt
+    { 'C', "2026-01-09 18:30", "1", "2026-01-10T17:00:00+07:00" },   //  Fri + 1 = worked Saturday 10/1/2026
+    { 'C', "2025-05-09T16:59:00Z", "1", "2025-05-12T17:00:00+07:00" }, //  23:59 Friday in Hanoi
+    { 'C', "2025-05-09T17:30:00Z", "2", "2025-05-12T17:00:00+07:00" }, //  00:30 Saturday in Hanoi: Sat + 2
+    { 'C', "2025-05-10 10:00", "2", "2025-05-12T17:00:00+07:00" },   //  Saturday: Sat 10/5 + 2 = Mon 12/5
+    { 'C', "2025-05-10 10:00", "3", "2025-05-13T17:00:00+07:00" },
+    { 'C', "2025-05-10 10:00", "0", "2025-05-12T17:00:00+07:00" },   //  Saturday + 0, moved to Monday
+    { 'C', "2025-05-01 10:00", "5", "2025-05-06T17:00:00+07:00" },   //  Labour Day: 1/5 + 5 = Tue 6/5
+    { 'C', "2026-02-16 09:00", "10", "2026-02-26T17:00:00+07:00" },  //  during Tết: 16/2 + 10 = Thu 26/2
+    { 'C', "2026-01-01 10:00", "1", "2026-01-05T17:00:00+07:00" },   //  New Year: 2/1 off, 3-4/1 weekend
+    { 'C', "2025-04-25 10:00", "5", "2025-05-05T17:00:00+07:00" },   //  due 30/4, holiday until 4/5
+    { 'C', "2026-08-21 09:00", "10", "2026-09-03T17:00:00+07:00" },  //  due Mon 31/8/2026, off until 2/9
+    { 'C', "2026-08-12 09:00", "10", "2026-08-22T17:00:00+07:00" },  //  due on the worked Saturday 22/8/2026
+    { 'C', "2026-01-05 09:00", "5", "2026-01-10T17:00:00+07:00" },   //  due on the worked Saturday 10/1/2026
+};
+
+//  The shipped 2026 list (W: is the date a working day): the New Year
+//  bridge (2/1 off, Saturday 10/1 worked) and 12729/VPCP-KGVX (Saturday
+//  22/8 worked for Monday 31/8), and due times across them.
+static const s_case_t s_holiday_2026_cases [] = {
+    { 'W', "2026-01-01", NULL, "day off" },
+    { 'W', "2026-01-02", NULL, "day off" },
+    { 'W', "2026-01-03", NULL, "day off" },                         //  an ordinary Saturday stays off
+    { 'W', "2026-01-05", NULL, "working" },
+    { 'W', "2026-01-10", NULL, "working" },
+    { 'W', "2026-01-17", NULL, "day off" },
+    { 'W', "2026-08-15", NULL, "day off" },
+    { 'W', "2026-08-22", NULL, "working" },
+    { 'W', "2026-08-28", NULL, "working" },
+    { 'W', "2026-08-31", NULL, "day off" },
+    { 'W', "2026-09-02", NULL, "day off" },
+    { 'W', "2026-09-03", NULL, "working" },
+    { 'D', "2025-12-30 09:00", "16", "2026-01-05T09:00:00+07:00" },  //  7 h + 8 h, then 1 h on Mon 5/1
+    { 'D', "2025-12-31 16:00", "0.5", "2025-12-31T16:30:00+07:00" },
+    { 'D', "2026-01-09 16:00", "8", "2026-01-10T16:00:00+07:00" },   //  1 h Fri, 7 h on the worked Saturday
+    { 'D', "2026-01-09 16:00", "9", "2026-01-10T17:00:00+07:00" },   //  ends at Saturday's close
+    { 'D', "2026-08-21 16:00", "8", "2026-08-22T16:00:00+07:00" },   //  1 h Fri, 7 h Sat 22/8
+    { 'S', "2025-12-31 16:00", NULL, "2026-01-05T17:00:00+07:00" },  //  after the cut-off: next working day
+    { 'A', "2026-01-01 10:00", NULL, "2026-01-05T08:00:00+07:00" },
+    { 'A', "2026-01-09 18:00", NULL, "2026-01-10T08:00:00+07:00" },
+    { 'B', "2025-12-31 08:00", "2026-01-06 08:00", "16" },         //  31/12 and 5/1 only
+    { 'B', "2026-01-09 08:00", "2026-01-12 08:00", "16" },         //  Friday and the worked Saturday
+    { 'B', "2026-08-21 08:00", "2026-08-24 08:00", "16" },
+};
+
 static int64_t
 s_at (const char *text)
 {
@@ -146,16 +198,25 @@ s_at (const char *text)
     return at;
 }
 
+#define S_COUNT(cases) (sizeof cases / sizeof cases [0])
+
 static void
-s_table (dh_calendar_t *calendar)
+s_table (dh_calendar_t *calendar, const char *name, const s_case_t *cases, size_t count)
 {
-    size_t count = sizeof s_cases / sizeof s_cases [0];
     for (size_t i = 0; i < count; i++) {
-        const s_case_t *c = &s_cases [i];
-        int64_t a = s_at (c->a), result = 0;
+        const s_case_t *c = &cases [i];
+        int64_t a = c->op == 'W'? 0: s_at (c->a), result = 0;
         char text [64] = "";
         int rc = 0;
         switch (c->op) {
+            case 'W': {
+                int year, month, day;
+                bool working = false;
+                CHECK (sscanf (c->a, "%4d-%2d-%2d", &year, &month, &day) == 3, "bad date %s", c->a);
+                rc = dh_calendar_is_working_day (calendar, dh_days_from_civil (year, month, day), &working);
+                snprintf (text, sizeof text, "%s", working? "working": "day off");
+                break;
+            }
             case 'D': rc = dh_calendar_due (calendar, a, atof (c->b), &result, NULL); break;
             case 'S': rc = dh_calendar_due_same_day (calendar, a, &result); break;
             case 'C': rc = dh_calendar_due_calendar_days (calendar, a, atoi (c->b), &result); break;
@@ -170,12 +231,11 @@ s_table (dh_calendar_t *calendar)
         if (c->op == 'B')
             snprintf (text, sizeof text, "%g", result / (double) DH_HOUR_MS);
         else
-        if (c->op != 'E' && c->op != 'T')
+        if (c->op != 'E' && c->op != 'T' && c->op != 'W')
             dh_time_format (result, text, sizeof text);
-        CHECK (rc == 0 && !strcmp (text, c->expected), "case %zu %c %s %s: want %s, got %s (rc %d %s)",
-               i + 1, c->op, c->a, c->b? c->b: "", c->expected, text, rc, rc? dh_calendar_error (): "");
+        CHECK (rc == 0 && !strcmp (text, c->expected), "%s case %zu %c %s %s: want %s, got %s (rc %d %s)",
+               name, i + 1, c->op, c->a, c->b? c->b: "", c->expected, text, rc, rc? dh_calendar_error (): "");
     }
-    CHECK (count >= 100, "the table should hold at least 100 cases, it has %zu", count);
 }
 
 //  due(start, N) then between(adjusted start, due before rounding) = N;
@@ -337,7 +397,10 @@ main (void)
     CHECK (system (command) == 0, "copy the calendar");
     free (command);
     CHECK (dh_calendar_load (folder, &corrected) == 0, "corrected calendar: %s", dh_calendar_error ());
-    s_table (calendar);
+    s_table (calendar, "cases", s_cases, S_COUNT (s_cases));
+    CHECK (S_COUNT (s_cases) >= 100, "the table should hold at least 100 cases, it has %zu", S_COUNT (s_cases));
+    s_table (calendar, "calendar_day_cases", s_calendar_day_cases, S_COUNT (s_calendar_day_cases));
+    s_table (calendar, "holiday_2026_cases", s_holiday_2026_cases, S_COUNT (s_holiday_2026_cases));
     s_properties (calendar);
     s_ledger (calendar, corrected);
     s_errors (calendar, folder);
@@ -346,6 +409,7 @@ main (void)
     command = zsys_sprintf ("rm -rf %s", folder);
     if (system (command)) {}
     free (command);
-    printf ("calendar: %d checks (%zu table cases), %d failed\n", s_checks, sizeof s_cases / sizeof s_cases [0], s_failures);
+    printf ("calendar: %d checks (%zu table cases), %d failed\n", s_checks,
+            S_COUNT (s_cases) + S_COUNT (s_calendar_day_cases) + S_COUNT (s_holiday_2026_cases), s_failures);
     return s_failures? 1: 0;
 }
