@@ -22,6 +22,8 @@ static const dh_config_key_t s_common_keys [] = {
     { "map_size_mb",  "64",    "initial LMDB map size, MiB", false },
     { "map_max_mb",   "16384", "the LMDB map never grows past this, MiB", false },
     { "idempotency_hours", "24", "a command's idempotency key is remembered this long: a retry with it within the window is answered, not applied again", false },
+    { "test_clock_start", "0", "with test_clock = 1 only: the instant (UTC ms) the test clock starts at, so a "
+      "daemon restarted by a test goes on at the test's time (0 = the real time)", false },
     { "test_fail_alloc", "0",  "with test_clock = 1 only: the Nth scratch allocation of every batch fails, as if out of memory (0 = never)", false },
     { NULL, NULL, NULL, false }
 };

@@ -72,13 +72,16 @@ dh_daemon_new (dh_config_t *config, int *why)
     if (!self->name || !self->ready_file || !self->ready_lines || !self->loop)
         goto fail;
     zlist_autofree (self->ready_lines);
-    int64_t test_clock;
-    if (dh_config_int (config, "test_clock", 0, 1, &test_clock)) {
+    int64_t test_clock, test_clock_start;
+    if (dh_config_int (config, "test_clock", 0, 1, &test_clock)
+    ||  dh_config_int (config, "test_clock_start", 0, INT64_MAX, &test_clock_start)) {
         *why = DH_E_CONFIG;
         goto fail;
     }
     if (test_clock) {
         dh_clock_set_test_mode (true);
+        if (test_clock_start)
+            dh_clock_set (test_clock_start);
         zsys_warning ("%s: test clock on: CLOCK commands can move time", self->name);
     }
     const char *run_dir = dh_config_get (config, "run_dir");

@@ -32,7 +32,7 @@ dh_cert() {
 }
 # Every daemon and helper the tests start has one (a service's name is its
 # section's), and so has the operator.
-for dh_name in intake assign sender receiver timers; do dh_cert "$dh_name" service >/dev/null; done
+for dh_name in intake assign deadline notify sender receiver timers; do dh_cert "$dh_name" service >/dev/null; done
 for dh_name in linktest feedmirror; do dh_cert "$dh_name" operator >/dev/null; done
 # These act for the clerk named in each envelope (gateway).
 for dh_name in submitload bench; do dh_cert "$dh_name" gateway >/dev/null; done
@@ -129,6 +129,16 @@ dh_start_work() {
     dh_ctl catalog import "$DH_ROOT/deploy/catalog/procedures.csv" >/dev/null
     dh_ctl org import units "$DH_ROOT/deploy/org/units.csv" >/dev/null
     dh_ctl org import staff "$DH_ROOT/deploy/org/staff.csv" >/dev/null
+}
+
+# dh_with_deadline: this deployment runs the deadline daemon (call before
+# starting any daemon: intake and assign tell it only if the configuration
+# names it). dh_start_deadline [OPTIONS...] starts it on the calendar.
+dh_with_deadline() {
+    printf 'deadline\n' >>"$DH_CONFIG"
+}
+dh_start_deadline() {
+    dh_start deadline "$DH_BIN/dunghan-deadline" --set calendar="$DH_ROOT/deploy/calendar" "$@"
 }
 
 # dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR names

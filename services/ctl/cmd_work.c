@@ -3,6 +3,7 @@
 //  map onto its fields; the runner does the rest (config, call, output).
 #include <czmq.h>
 #include <errno.h>
+#include "deadline.pb-c.h"
 #include "envelope.pb-c.h"
 #include "org.pb-c.h"
 #include "work.pb-c.h"
@@ -12,6 +13,7 @@
 #include "dh_types.h"
 #include "ctl.h"
 #include "pbtext.h"
+#include "print.h"
 
 typedef struct {
     const char *flag;           //  "--id"; NULL for the positional argument
@@ -21,6 +23,15 @@ typedef struct {
     bool repeatable;
     const char *value;          //  a flag without argument sets this value
 } s_option_t;
+
+//  How the reply prints without --json: the first format has no flag and
+//  is the default (none: "field: value" lines, pbtext_print); another is
+//  chosen by its flag (stats --csv).
+typedef struct {
+    const char *flag;
+    ctl_print_fn *print;
+    const char *help;
+} s_format_t;
 
 typedef struct {
     const char *name;           //  "step start"
@@ -32,6 +43,7 @@ typedef struct {
     s_option_t options [12];
     const char *file_field;     //  positional FILE whose text goes here
     const char *name_field;     //  ... and whose base name goes here
+    s_format_t formats [2];
 } s_command_t;
 
 //  Rows leave out the fields they do not use: a table reads better so.
@@ -39,6 +51,12 @@ typedef struct {
 
 #define CODE { NULL, "code", "the item's code", true, false, NULL }
 #define TOKEN { "--token", "step_token", "the step token you hold (from assignment/status)", true, false, NULL }
+#define UNIT { "--unit", "unit", "only this unit's (default: every unit)", false, false, NULL }
+#define PERIOD { "--from", "from", "first day, YYYY-MM-DD (Hanoi)", true, false, NULL }, \
+               { "--to", "to", "last day, YYYY-MM-DD (Hanoi)", true, false, NULL }
+#define LIMIT { "--limit", "limit", "at most this many (default 1000)", false, false, NULL }
+#define STATS_FORMATS { { NULL, ctl_print_stats, NULL }, \
+                        { "--csv", ctl_print_stats_csv, "print a CSV header line and a value line" } }
 
 static const s_command_t s_commands [] = {
     { "submit", "intake", DH_MSG_SUBMIT, &dh__submit_dossier__descriptor, &dh__submit_reply__descriptor,
@@ -109,10 +127,34 @@ static const s_command_t s_commands [] = {
     { "ping", NULL, DH_MSG_PING, NULL, NULL, "is the daemon there? (ping SERVICE)", { { 0 } } },
     { "service-status", NULL, DH_MSG_STATUS, NULL, &dh__service_status__descriptor,
       "a daemon's figures: batches, messages, links (service-status SERVICE)", { { 0 } } },
-    { "clock", NULL, DH_MSG_CLOCK, &dh__clock_command__descriptor, &dh__clock_reply__descriptor,
-      "tests only: set or advance a daemon's clock (clock SERVICE)", {
-        { "--set-ms", "set_ms", "UTC milliseconds", false, false, NULL },
-        { "--advance-ms", "advance_ms", "milliseconds", false, false, NULL } } },
+    { "clock", "deadline", DH_MSG_CLOCK_SHOW, &dh__item_command__descriptor, &dh__clock_report__descriptor,
+      "the ledger and every deadline of an item and its steps", { CODE } },
+    { "stats", "deadline", DH_MSG_STATS, &dh__stats_query__descriptor, &dh__stats_report__descriptor,
+      "the figures of a period, as Biểu 06 counts them", { UNIT, PERIOD },
+      .formats = STATS_FORMATS },
+    { "recount", "deadline", DH_MSG_RECOUNT, &dh__stats_query__descriptor, &dh__stats_report__descriptor,
+      "the same figures counted afresh from the items, to check stats", { UNIT, PERIOD },
+      .formats = STATS_FORMATS },
+    { "overdue", "deadline", DH_MSG_OVERDUE, &dh__deadline_query__descriptor, &dh__deadline_list__descriptor,
+      "the items and steps past their deadline (quá hạn)", { UNIT, LIMIT },
+      .formats = { { NULL, ctl_print_overdue, NULL } } },
+    { "due-soon", "deadline", DH_MSG_DUE_SOON, &dh__deadline_query__descriptor, &dh__deadline_list__descriptor,
+      "the items and steps whose deadline comes next (sắp đến hạn)", { UNIT, LIMIT },
+      .formats = { { NULL, ctl_print_due_soon, NULL } } },
+    { "recompute", "deadline", DH_MSG_RECOMPUTE, NULL, &dh__recompute_reply__descriptor,
+      "reload the working calendar and recompute every open clock", { { 0 } },
+      .formats = { { NULL, ctl_print_recompute, NULL } } },
+    { "apology draft", "deadline", DH_MSG_APOLOGY_DRAFT, &dh__apology_command__descriptor,
+      &dh__clock_report__descriptor, "ask for a new appointment before the due time (văn bản xin lỗi)", { CODE,
+        { "--new-due", "new_due", "the new appointment: YYYY-MM-DD HH:MM (Hanoi) or ISO 8601", true, false, NULL },
+        { "--reason", "reason", "why the item will be late", true, false, NULL } } },
+    { "apology approve", "deadline", DH_MSG_APOLOGY_DECIDE, &dh__apology_command__descriptor,
+      &dh__clock_report__descriptor, "approve the drafted apology (by the head of the lead unit)", { CODE,
+        { NULL, "approved", NULL, false, false, "true" } } },
+    { "apology refuse", "deadline", DH_MSG_APOLOGY_DECIDE, &dh__apology_command__descriptor,
+      &dh__clock_report__descriptor, "refuse the drafted apology (by the head of the lead unit)", { CODE,
+        { NULL, "approved", NULL, false, false, "false" },
+        { "--reason", "reason", "why", true, false, NULL } } },
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
@@ -132,11 +174,15 @@ s_command_help (FILE *out, const s_command_t *command)
     }
     if (command->file_field)
         fprintf (out, " FILE");
-    fprintf (out, " [--json] [--cert FILE] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
+    const s_format_t *other = &command->formats [1];
+    fprintf (out, " [--json%s%s]", other->flag? "|": "", other->flag? other->flag: "");
+    fprintf (out, " [--cert FILE] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
     for (int i = 0; i < 12 && (command->options [i].flag || command->options [i].field); i++)
         if (command->options [i].flag && command->options [i].help)
             fprintf (out, "  %-14s %s%s\n", command->options [i].flag, command->options [i].help,
                      command->options [i].repeatable? "": "");
+    if (other->flag)
+        fprintf (out, "  %-14s %s\n", other->flag, other->help);
     fprintf (out, "  --json         print the reply as JSON\n"
                   "  --cert FILE    who you are: your certificate (default $DUNGHAN_CERT, else\n"
                   "                 `cert` in the configuration's ctl section)\n"
@@ -202,7 +248,7 @@ s_call_option (const char *flag, const char *value, int *timeout)
 static int
 s_call (const char *service, const char *config_path, const char *cert, uint32_t type, const char *actor,
         const uint8_t *payload, size_t size, int timeout, bool json,
-        const ProtobufCMessageDescriptor *reply_type)
+        const ProtobufCMessageDescriptor *reply_type, ctl_print_fn *print)
 {
     dh_config_t *config;
     dh_auth_t *auth;
@@ -251,6 +297,9 @@ s_call (const char *service, const char *config_path, const char *cert, uint32_t
             printf ("\n");
             json_decref (object);
         }
+        else
+        if (print)
+            print (stdout, message);
         else
             pbtext_print (stdout, message, 0);
         if (message)
@@ -338,6 +387,7 @@ ctl_work_main (int argc, char **argv)
     //  connection. Only a gateway's envelope actor (its user) is kept.
     const char *actor = "";
     bool json = false;
+    const s_format_t *format = &command->formats [0];
     int timeout = 5000, exit_code = 2;
     bool seen [12] = { false };
     ProtobufCMessage *request = command->request? pbtext_new (command->request): NULL;
@@ -353,6 +403,10 @@ ctl_work_main (int argc, char **argv)
         }
         if (!strcmp (arg, "--json")) {
             json = true;
+            continue;
+        }
+        if (command->formats [1].flag && !strcmp (arg, command->formats [1].flag)) {
+            format = &command->formats [1];
             continue;
         }
         if (!strcmp (arg, "--timeout") || !strcmp (arg, "--key")) {
@@ -433,6 +487,10 @@ ctl_work_main (int argc, char **argv)
         fprintf (stderr, "dunghanctl %s: name the daemon (intake, assign, ...)\n", command->name);
         goto done;
     }
+    if (json && format->flag) {
+        fprintf (stderr, "dunghanctl %s: give --json or %s, not both\n", command->name, format->flag);
+        goto done;
+    }
     if (command->file_field) {
         if (!file) {
             fprintf (stderr, "dunghanctl %s: FILE is required\n", command->name);
@@ -461,7 +519,8 @@ ctl_work_main (int argc, char **argv)
     uint8_t *payload = malloc (size + 1);
     if (request)
         protobuf_c_message_pack (request, payload);
-    exit_code = s_call (service, config_path, cert, command->type, actor, payload, size, timeout, json, command->reply);
+    exit_code = s_call (service, config_path, cert, command->type, actor, payload, size, timeout, json,
+                        command->reply, format->print);
     free (payload);
 done:
     pbtext_free (request);

@@ -29,8 +29,9 @@ int ctl_open (const char *config_path, const char *cert, struct _dh_config_t **c
 int ctl_watch_main (int argc, char **argv);
 
 //  The commands asked of every configured daemon (cmd_survey.c): audit
-//  verify, health. Returns the exit code, or -1 when argv names none;
-//  ctl_survey_row gives each one's name and summary (false past the last).
+//  verify, health, time advance, time set. Returns the exit code, or -1
+//  when argv names none; ctl_survey_row gives each one's name and summary
+//  (false past the last).
 int ctl_survey_main (int argc, char **argv);
 bool ctl_survey_row (size_t index, const char **name, const char **summary);
 

@@ -38,17 +38,19 @@ dh_stop receiver
 echo "$KILLS kills, $N timers, each fired exactly once"
 
 # Under the test clock nothing fires until a CLOCK command moves time
-# past it; then the timers re-arm and fire what fell due, no more.
+# past it; then the timers re-arm and fire what fell due, no more. The
+# helper gets a section, as a deployed daemon has, so dunghanctl asks it.
 rm -rf "$DH_DIR/timers.lmdb" "$DH_DIR/receiver.lmdb"
+printf 'timers\n' >>"$DH_CONFIG"
 start_receiver
 dh_start timers "$DH_HELPERS/timertest" --set count=100 --set spread_ms=10000
 sleep 0.3
 fired() { "$LINKTEST" count "ipc://$DH_DIR/timers.api" | sed 's/ .*//'; }
 dh_expect_eq "fired before the clock moved" "fired=1" "$(fired)"
-dh_ctl clock timers --advance-ms 4950 >/dev/null
+dh_ctl time advance 4950ms --service timers >/dev/null
 for i in $(seq 1 50); do [ "$(fired)" = "fired=50" ] && break; sleep 0.1; done
 dh_expect_eq "fired once the clock passed half of them" "fired=50" "$(fired)"
-dh_ctl clock timers --advance-ms 5000 >/dev/null
+dh_ctl time advance 5000 --service timers >/dev/null
 for i in $(seq 1 50); do [ "$(fired)" = "fired=100" ] && break; sleep 0.1; done
 dh_expect_eq "fired once the clock passed them all" "fired=100" "$(fired)"
 for i in $(seq 1 100); do [ "$(count)" = "applied=100" ] && break; sleep 0.1; done

@@ -5,7 +5,7 @@
 dh_start_work
 # Friday 25 April 2025, 09:00 in Hanoi: Saturday 26/4 is a compensatory
 # working day and 30/4-4/5 are holidays, so 24 working hours end Tuesday.
-dh_ctl clock intake --set-ms "$(( $(date -d '2025-04-25 09:00 +0700' +%s) * 1000 ))" >/dev/null
+dh_ctl time set "2025-04-25 09:00" >/dev/null
 
 reply=$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
         --name "Trần Thị Hoa" --id 001199003456 --phone 0987654321 --email hoa@example.vn \

@@ -3,7 +3,7 @@
 # endpoint and share the store without the link's counters).
 . tests/lib.sh
 dh_start_work
-dh_ctl clock intake --set-ms "$(( $(date -d '2025-04-25 09:00 +0700' +%s) * 1000 ))" >/dev/null
+dh_ctl time set "2025-04-25 09:00" >/dev/null
 code=$(dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
         --name "Lê Thị Hoa" --id 001199000222)" code)
 [ -n "$code" ] || dh_fail "no dossier submitted"

@@ -48,7 +48,7 @@ dh_expect_eq "reinstall kept every key" "$keys" "$(cat "$CERTS"/*.cert_secret | 
 
 # The installed programs run from the installed configuration (only the
 # folders moved under the staging root, and the test clock on). dunghanctl
-# has no --set: it gets a configuration naming the same folder.
+# has no --set: it gets a configuration naming the same folder and daemons.
 SRV="$DH_DIR/srv"
 mkdir -p "$SRV"
 installed="$ROOT/etc/dunghan/dunghan.cfg"
@@ -56,7 +56,7 @@ common="--config $installed --set run_dir=$SRV --set test_clock=1 --set certs=$C
 dh_start intake "$ROOT/usr/local/bin/dunghan-intake" $common --set calendar="$ROOT/etc/dunghan/calendar" \
     --set ready_file="$DH_DIR/intake.ready"
 dh_start assign "$ROOT/usr/local/bin/dunghan-assign" $common --set ready_file="$DH_DIR/assign.ready"
-printf 'run_dir = %s\ncerts = %s\nctl\n    cert = %s/ops.cert\n' "$SRV" "$CERTS" "$CERTS" >"$DH_DIR/ctl.cfg"
+printf 'run_dir = %s\ncerts = %s\nintake\nassign\nctl\n    cert = %s/ops.cert\n' "$SRV" "$CERTS" "$CERTS" >"$DH_DIR/ctl.cfg"
 # As the installed operator, or as the person DUNGHAN_ACTOR names, with a
 # certificate added to the installed folder as an administrator would.
 ctl() {
@@ -68,7 +68,7 @@ ctl() {
 ctl catalog import "$ROOT/usr/local/share/dunghan/catalog/procedures.csv" >/dev/null
 ctl org import units "$ROOT/usr/local/share/dunghan/org/units.csv" >/dev/null
 ctl org import staff "$ROOT/usr/local/share/dunghan/org/staff.csv" >/dev/null
-ctl clock intake --set-ms "$(( $(date -d '2025-04-25 09:00 +0700' +%s) * 1000 ))" >/dev/null
+ctl time set "2025-04-25 09:00" >/dev/null
 code=$(DUNGHAN_ACTOR=bd.mc ctl submit --json --procedure 1.003583.000.00.00.H26 \
         --name "Đỗ Văn Cài" --id 001199005678 | jq -r .code)
 [ -n "$code" ] && [ "$code" != null ] || dh_fail "no dossier submitted"
