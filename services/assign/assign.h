@@ -37,6 +37,15 @@ int assign_staff_get (assign_t *self, dh_call_t *call, const char *id, Dh__Staff
 int assign_pick_handler (assign_t *self, dh_call_t *call, const char *unit, char **handler);
 int assign_load_add (assign_t *self, dh_txn_t *txn, const char *handler, int delta);
 
+//  Is an item in this state still being worked (its clocks running or
+//  paused), rather than ended?
+static inline bool
+assign_state_open (Dh__ItemState state)
+{
+    return state != DH__ITEM_STATE__RESOLVED && state != DH__ITEM_STATE__REJECTED
+        && state != DH__ITEM_STATE__RETURNED && state != DH__ITEM_STATE__WITHDRAWN;
+}
+
 //  work.c
 //  The item under code; *last_step (if asked) gets its newest step's
 //  place in the steps journal.
@@ -46,5 +55,26 @@ int assign_item_get (assign_t *self, dh_call_t *call, const char *code, Dh__Assi
 //  intake, audit, publish.
 int assign_record (assign_t *self, dh_call_t *call, Dh__Assignment *item, uint64_t last_step,
                    Dh__Step *step, const char *command, bool tell_intake);
+
+//  clocks.c: tell the deadline daemon (when one is configured: else they
+//  do nothing) how the item's clocks move, over the link in the call's
+//  transaction. Each returns 0 or an error code after dh_call_fail.
+//  An item arrived: its clock starts, and its step clock if a handler
+//  was found.
+int assign_clock_received (assign_t *self, dh_call_t *call, const Dh__ItemReceived *received,
+                           const Dh__Assignment *item, int64_t at);
+//  A command on an item changed it (the item as it is now; the step
+//  recorded for it).
+typedef int (assign_clock_fn) (assign_t *self, dh_call_t *call, const Dh__ItemCommand *command,
+                               const Dh__Assignment *item, const Dh__Step *step);
+assign_clock_fn assign_clock_step_start;  //  a new holder or node: a step clock starts
+assign_clock_fn assign_clock_transfer;    //  another lead unit: the item clock moves, a step starts
+assign_clock_fn assign_clock_step_stop;   //  the step is done
+assign_clock_fn assign_clock_pause;       //  papers are missing: the item clock pauses
+assign_clock_fn assign_clock_resolve;     //  a result or a refusal: the item clock stops
+//  The counter changed the item (it was in state before): withdrawn or
+//  not accepted stops its clock, papers supplied resume it.
+int assign_clock_counter (assign_t *self, dh_call_t *call, const Dh__Assignment *item, Dh__ItemState before,
+                          const Dh__Step *step);
 
 #endif

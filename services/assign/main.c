@@ -22,7 +22,11 @@ s_setup (dh_service_t *service, void *state)
     dh_service_register (service, assign_route_commands, self);
     dh_service_register (service, assign_work_commands, self);
     dh_service_register (service, assign_snapshot_commands, self);
-    return dh_service_add_peer (service, "intake");
+    //  The deadline daemon, where one runs, hears of every clock that
+    //  moves (clocks.c).
+    if ((rc = dh_service_add_peer (service, "intake")))
+        return rc;
+    return dh_service_add_optional_peer (service, "deadline");
 }
 
 int

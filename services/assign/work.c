@@ -25,6 +25,7 @@ typedef struct {
     Dh__ItemState to;           //  0: the apply function decides or unchanged
     bool reason;                //  a reason is required
     s_apply_fn *apply;
+    assign_clock_fn *clock;     //  how it moves the item's clocks (clocks.c); NULL: not at all
 } s_rule_t;
 
 static dh_handler_fn s_item_command, s_item_changed, s_history, s_assignment;
@@ -33,25 +34,27 @@ static s_apply_fn s_assign, s_reassign, s_transfer, s_step_start, s_step_complet
 
 const dh_command_t assign_work_commands [] = {
     { DH_MSG_ASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
-      "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, s_assign } },
+      "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, s_assign, assign_clock_step_start } },
     { DH_MSG_REASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
       "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED), 0, false,
-      s_reassign } },
+      s_reassign, assign_clock_step_start } },
     { DH_MSG_TRANSFER, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
-      "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), 0, true, s_transfer } },
+      "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), 0, true, s_transfer,
+      assign_clock_transfer } },
     { DH_MSG_STEP_START, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "step-start", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false,
-      s_step_start } },
+      s_step_start, assign_clock_step_start } },
     { DH_MSG_STEP_COMPLETE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
-      "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false, s_step_complete } },
+      "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false, s_step_complete,
+      assign_clock_step_stop } },
     { DH_MSG_SUPPLEMENT_REQUEST, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "supplement-request", S_BIT (IN_PROGRESS), DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true,
-      s_supplement_request } },
+      s_supplement_request, assign_clock_pause } },
     { DH_MSG_RESOLVE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
-      "resolve", S_BIT (IN_PROGRESS), 0, false, s_resolve } },
+      "resolve", S_BIT (IN_PROGRESS), 0, false, s_resolve, assign_clock_resolve } },
     //  The one-stop counter (bộ phận một cửa) hands the result over.
     { DH_MSG_RETURN, s_item_command, DH_FROM_CLIENT, S_ROLE (CLERK) | S_LEADERS, false, &(const s_rule_t) {
-      "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED, false, s_return } },
+      "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED, false, s_return, NULL } },
     { DH_MSG_HISTORY,      s_history,      DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_ASSIGNMENT,   s_assignment,   DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_ITEM_CHANGED, s_item_changed, DH_FROM_LINK,   0, false, NULL },
@@ -321,6 +324,8 @@ s_item_command (dh_call_t *call, void *state)
         return rc;
     if (rule->to)
         item->state = rule->to;
+    if (rule->clock && (rc = rule->clock (self, call, command, item, step)))
+        return rc;
     return assign_record (self, call, item, last_step, step, rule->name, true);
 }
 
@@ -389,9 +394,8 @@ s_item_changed (dh_call_t *call, void *state)
     if ((rc = assign_item_get (self, call, changed->code, &item, &last_step)))
         return s_item_fail (call, rc, changed->code);
     bool closing = changed->state == DH__ITEM_STATE__WITHDRAWN || changed->state == DH__ITEM_STATE__REJECTED;
-    bool open = item->state != DH__ITEM_STATE__RESOLVED && item->state != DH__ITEM_STATE__REJECTED
-             && item->state != DH__ITEM_STATE__RETURNED && item->state != DH__ITEM_STATE__WITHDRAWN;
-    if (closing && open && (rc = assign_load_add (self, call->txn, item->handler, -1)))
+    Dh__ItemState before = item->state;
+    if (closing && assign_state_open (before) && (rc = assign_load_add (self, call->txn, item->handler, -1)))
         return dh_call_fail (call, rc, "cannot count loads");
     item->state = changed->state;
     Dh__Step *step = changed->step;
@@ -403,6 +407,8 @@ s_item_changed (dh_call_t *call, void *state)
         step->at = dh_clock_now ();
         step->action = "changed at the counter";
     }
+    if ((rc = assign_clock_counter (self, call, item, before, changed->step)))
+        return rc;
     return assign_record (self, call, item, last_step, step, "intake", false);
 }
 

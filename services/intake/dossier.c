@@ -21,7 +21,7 @@ typedef struct {
     bool reason;                //  a reason is required
 } s_transition_t;
 
-static dh_handler_fn s_submit, s_item_status, s_lookup, s_transition, s_item_changed;
+static dh_handler_fn s_submit, s_item_status, s_lookup, s_transition, s_supplement_expired, s_item_changed;
 
 const dh_command_t intake_dossier_commands [] = {
     { DH_MSG_SUBMIT,      s_submit,      DH_FROM_CLIENT, 0, false, NULL },
@@ -36,6 +36,9 @@ const dh_command_t intake_dossier_commands [] = {
     { DH_MSG_SUPPLEMENT_PROVIDE, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "supplement-provide", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS,
       false } },
+    //  From the deadline daemon: the applicant's supplementation time ran out.
+    { DH_MSG_SUPPLEMENT_EXPIRED, s_supplement_expired, DH_FROM_LINK, 0, false, &(const s_transition_t) {
+      "supplement-expired", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__REJECTED, false } },
     { DH_MSG_ITEM_CHANGED, s_item_changed, DH_FROM_LINK, 0, false, NULL },
     { 0 }
 };
@@ -275,6 +278,14 @@ s_submit (dh_call_t *call, void *state)
     received.lead_unit = procedure->lead_unit;
     received.received_at = received_at;
     received.due_at = due_at;
+    //  What the item's clock needs, from the catalog as it is today: the
+    //  dossier keeps the rules it was received under.
+    received.channel = submit->channel;
+    received.hours = intake_procedure_hours (procedure, submit->channel);
+    received.restart_after_supplement = procedure->restart_after_supplement;
+    received.supplement_hours = procedure->supplement_hours;
+    received.n_steps = procedure->n_steps;
+    received.steps = procedure->steps;
     size_t size;
     uint8_t *bytes = dh_call_pack (call, &received.base, &size);
     if (!bytes)
@@ -337,6 +348,47 @@ s_lookup (dh_call_t *call, void *state)
     return dh_call_reply_message (call, &reply.base);
 }
 
+//  Move the item as transition says (the caller checked that its state
+//  allows it, and the reason), record the step, tell assign, audit and
+//  publish, all in actor's name: what a counter command and the deadline
+//  daemon's word share.
+static int
+s_move (intake_t *self, dh_call_t *call, const s_transition_t *transition, Dh__Item *item,
+        Dh__ItemStatus *status, const char *actor, const char *reason)
+{
+    item->state = status->state = transition->to;
+    item->reason = status->reason = (char *) reason;
+    Dh__Step *step = s_step (call->service, transition->name, actor, reason);
+    if (!step)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory for the step of %s", item->code);
+    Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
+    changed.code = item->code;
+    changed.state = item->state;
+    changed.step = step;
+    size_t size;
+    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
+    if (!bytes)
+        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell %s of %s", transition->name, item->code);
+    int rc;
+    if ((rc = s_add_step (self, call, status, item, step))
+    ||  (rc = dh_call_put_message (call, self->status, item->code, &status->base))
+    ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_CHANGED, actor, bytes, size))
+    ||  (rc = dh_service_audit (call->service, call->txn, actor, transition->name, item->code))
+    ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
+        return dh_call_fail (call, rc, "cannot record %s of %s: %s", transition->name, item->code,
+                             dh_strerror (rc));
+    return 0;
+}
+
+static bool
+s_allowed (const s_transition_t *transition, Dh__ItemState state)
+{
+    for (int i = 0; i < 5 && transition->from [i]; i++)
+        if (transition->from [i] == state)
+            return true;
+    return false;
+}
+
 //  A counter command that moves the item by its row, tells assign, and
 //  records who did it and why.
 static int
@@ -356,34 +408,46 @@ s_transition (dh_call_t *call, void *state)
     Dh__ItemStatus *status;
     if ((rc = s_item_get (self, call, command->code, &item, &status)))
         return rc;
-    bool allowed = false;
-    for (int i = 0; i < 5 && transition->from [i]; i++)
-        allowed |= transition->from [i] == item->state;
-    if (!allowed)
+    if (!s_allowed (transition, item->state))
         return dh_call_fail (call, DH_E_STATE, "cannot %s dossier %s: it is %s", transition->name,
                              item->code, dh_call_enum_name (&dh__item_state__descriptor, item->state));
-    item->state = status->state = transition->to;
-    item->reason = status->reason = command->reason;
-    Dh__Step *step = s_step (call->service, transition->name, call->envelope->actor, command->reason);
-    if (!step)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory for the step of %s", item->code);
-    Dh__ItemChanged changed = DH__ITEM_CHANGED__INIT;
-    changed.code = item->code;
-    changed.state = item->state;
-    changed.step = step;
-    size_t size;
-    uint8_t *bytes = dh_call_pack (call, &changed.base, &size);
-    if (!bytes)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell %s of %s", transition->name, item->code);
-    if ((rc = s_add_step (self, call, status, item, step))
-    ||  (rc = dh_call_put_message (call, self->status, item->code, &status->base))
-    ||  (rc = dh_service_send (call->service, call->txn, "assign", DH_MSG_ITEM_CHANGED,
-                               call->envelope->actor, bytes, size))
-    ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, transition->name, item->code))
-    ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
-        return dh_call_fail (call, rc, "cannot record %s of %s: %s", transition->name, item->code,
-                             dh_strerror (rc));
+    if ((rc = s_move (self, call, transition, item, status, call->envelope->actor, command->reason)))
+        return rc;
     return dh_call_reply_message (call, &item->base);
+}
+
+//  The deadline daemon says the applicant's time to bring the missing
+//  papers ran out. Still waiting for them, the dossier is not accepted
+//  (không tiếp nhận: a missed supplementation deadline ends it as the
+//  clerk's refusal does); in any other state the applicant supplied in
+//  time or withdrew, and the word came too late to matter.
+static int
+s_supplement_expired (dh_call_t *call, void *state)
+{
+    intake_t *self = state;
+    const s_transition_t *transition = call->command->rule;
+    //  The clock that ran out is the deadline daemon's; no other peer
+    //  may end a dossier this way.
+    if (strcmp (call->envelope->sender, "deadline"))
+        return dh_call_fail (call, DH_E_DENIED, "%s may come only from deadline, not %.64s",
+                             transition->name, call->envelope->sender);
+    Dh__ItemCommand *command;
+    int rc = dh_call_unpack (call, &dh__item_command__descriptor, (ProtobufCMessage **) &command);
+    if (rc)
+        return rc;
+    if (!s_text_ok (command->reason, 0, 1000))
+        return dh_call_fail (call, DH_E_INVALID, "reason is longer than 1000 bytes");
+    Dh__Item *item;
+    Dh__ItemStatus *status;
+    if ((rc = s_item_get (self, call, command->code, &item, &status)))
+        return rc;
+    if (!s_allowed (transition, item->state)) {
+        zsys_info ("intake: %s: supplementation time ran out, but it is %s; nothing to do", item->code,
+                   dh_call_enum_name (&dh__item_state__descriptor, item->state));
+        return 0;
+    }
+    return s_move (self, call, transition, item, status, "deadline",
+                   *command->reason? command->reason: "supplementation not made in time");
 }
 
 //  Assign moved the item: follow it, so the counter and the public see it.

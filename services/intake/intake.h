@@ -36,7 +36,11 @@ extern const dh_command_t intake_snapshot_commands [];  //  snapshot.c
 //  catalog.c
 int intake_procedure_get (intake_t *self, dh_call_t *call, const char *code, Dh__Procedure **procedure);
 
-//  appointment.c: the received time adjusted to office hours and the due
+//  appointment.c: the working hours a procedure allows for a channel; 0
+//  for a same-day or calendar-days procedure, whose due time is a day
+//  and not a count of working hours.
+double intake_procedure_hours (const Dh__Procedure *procedure, Dh__Channel channel);
+//  The received time adjusted to office hours and the due
 //  time from the catalog, on the working calendar.
 int intake_appointment (intake_t *self, const Dh__Procedure *procedure, Dh__Channel channel,
                         int64_t submitted_at, int64_t *received_at, int64_t *due_at);
