@@ -18,6 +18,7 @@ if [ -n "$CERTS" ]; then
     done
 fi
 "$CTL" catalog import deploy/catalog/procedures.csv >/dev/null
+"$CTL" catalog import deploy/catalog/steps.csv >/dev/null
 "$CTL" org import units deploy/org/units.csv >/dev/null
 "$CTL" org import staff deploy/org/staff.csv >/dev/null
 echo "sample data loaded: $(grep -vc '^#\|^code,' deploy/catalog/procedures.csv) procedures," \
