@@ -578,14 +578,12 @@ s_item_move (deadline_t *self, dh_call_t *call, deadline_clock_t *item, const Dh
     int rc;
     const char *units [2] = { record->unit, change->unit };
     for (int side = 0; side < 2; side++) {
-        int delta = side? 1: -1;
         if ((rc = deadline_count (self, call, units [side], change->at, side? DEADLINE_OPENED: DEADLINE_CLOSED, 1))
         ||  (record->breached && (rc = deadline_count (self, call, units [side], change->at,
                                                        side? DEADLINE_OVERDUE_IN: DEADLINE_OVERDUE_OUT, 1)))
         ||  (paused && (rc = deadline_count (self, call, units [side], change->at,
                                              side? DEADLINE_PAUSED_IN: DEADLINE_PAUSED_OUT, 1))))
             return rc;
-        (void) delta;
     }
     record->unit = change->unit;
     if (*change->head)
