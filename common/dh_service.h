@@ -99,7 +99,9 @@ int dh_service_publish (dh_service_t *self, dh_txn_t *txn, uint32_t type,
 uint64_t dh_service_feed_seq (dh_service_t *self);
 
 //  Call fn after every successful commit, before replies go out (work
-//  that must follow durability: counting, mail, measuring).
+//  that must follow durability: counting, mail, measuring). Hooks run in
+//  the order added; the same fn and arg again adds nothing.
+#define DH_SERVICE_COMMIT_HOOKS 8
 typedef void (dh_commit_fn) (dh_service_t *service, void *arg);
 void dh_service_on_commit (dh_service_t *self, dh_commit_fn *fn, void *arg);
 

@@ -194,8 +194,8 @@ s_committed (dh_service_t *self, s_entry_t *entries, size_t count, int64_t start
     int64_t committed = zclock_usecs ();
     self->apply_us += committing - started;
     self->commit_us += committed - committing;
-    if (self->on_commit)
-        self->on_commit (self, self->on_commit_arg);
+    for (size_t i = 0; i < self->on_commit_count; i++)
+        self->on_commit [i].fn (self, self->on_commit [i].arg);
     dh_link_committed (self->link);
     dh_service_feed_committed (self);
     self->batches++;
@@ -264,8 +264,12 @@ dh_service_commit_batch (dh_service_t *self, s_entry_t *entries, size_t count,
 void
 dh_service_on_commit (dh_service_t *self, dh_commit_fn *fn, void *arg)
 {
-    self->on_commit = fn;
-    self->on_commit_arg = arg;
+    for (size_t i = 0; i < self->on_commit_count; i++)
+        if (self->on_commit [i].fn == fn && self->on_commit [i].arg == arg)
+            return;
+    assert (self->on_commit_count < DH_SERVICE_COMMIT_HOOKS);
+    self->on_commit [self->on_commit_count].fn = fn;
+    self->on_commit [self->on_commit_count++].arg = arg;
 }
 
 int

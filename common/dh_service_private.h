@@ -91,8 +91,11 @@ struct _dh_service_t {
     //  The commit (dh_service_commit.c)
     uint8_t *reply_buffer;
     size_t reply_capacity;
-    dh_commit_fn *on_commit;
-    void *on_commit_arg;
+    struct {
+        dh_commit_fn *fn;
+        void *arg;
+    } on_commit [DH_SERVICE_COMMIT_HOOKS];
+    size_t on_commit_count;
     uint64_t batches, messages;
     uint64_t apply_us, commit_us, lingered_us;
     dh_idempotency_t *idempotency;  //  commands' keys and the replies kept under them

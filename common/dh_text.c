@@ -97,13 +97,27 @@ s_sequence (const unsigned char *s, size_t left)
     return length;
 }
 
+static void
+s_place (char *place, size_t size, size_t at, size_t line)
+{
+    if (line)
+        snprintf (place, size, "byte %zu (line %zu)", at, line);
+    else
+        snprintf (place, size, "byte %zu", at);
+}
+
 int
 dh_text_check (const char *text, size_t size, size_t max_chars, bool lines, char *why, size_t why_size)
 {
     const unsigned char *s = (const unsigned char *) text;
-    size_t chars = 0;
+    size_t chars = 0, line = 1;
+    //  Where it went wrong: the byte, and in a text of lines (a file
+    //  imported), the line an operator opens the file at.
+    char place [64];
     for (size_t at = 0; at < size; chars++) {
         unsigned char byte = s [at];
+        if (lines && byte == '\n')
+            line++;
         if (byte >= 0x20 && byte < 0x7F) {
             at++;
             continue;
@@ -118,7 +132,8 @@ dh_text_check (const char *text, size_t size, size_t max_chars, bool lines, char
         else {
             length = s_sequence (s + at, size - at);
             if (!length) {
-                snprintf (why, why_size, "not valid UTF-8 at byte %zu", at);
+                s_place (place, sizeof place, at, lines? line: 0);
+                snprintf (why, why_size, "not valid UTF-8 at %s", place);
                 return DH_E_INVALID;
             }
             //  U+0080..U+009F, the C1 controls, are C2 80..C2 9F.
@@ -126,7 +141,8 @@ dh_text_check (const char *text, size_t size, size_t max_chars, bool lines, char
                 control = s [at + 1];
         }
         if (control != 0x100) {
-            snprintf (why, why_size, "a control character (U+%04X) at byte %zu", control, at);
+            s_place (place, sizeof place, at, lines? line: 0);
+            snprintf (why, why_size, "a control character (U+%04X) at %s", control, place);
             return DH_E_INVALID;
         }
         at += length;
