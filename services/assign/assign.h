@@ -77,4 +77,15 @@ assign_clock_fn assign_clock_resolve;     //  a result or a refusal: the item cl
 int assign_clock_counter (assign_t *self, dh_call_t *call, const Dh__Assignment *item, Dh__ItemState before,
                           const Dh__Step *step);
 
+//  tell.c: tell dunghan-notify (when a `notify` section deploys one: else
+//  they do nothing) what happened to an item, over the link in the call's
+//  transaction; the same arguments as a clock function (command is NULL
+//  when routing gave the item its handler). Each returns 0 or an error
+//  code after dh_call_fail.
+typedef assign_clock_fn assign_tell_fn;
+assign_tell_fn assign_tell_assigned;      //  a handler was given it: they hear it
+assign_tell_fn assign_tell_supplement;    //  papers are missing: the applicant hears which
+assign_tell_fn assign_tell_resolved;      //  a result is ready, or the dossier was refused
+assign_tell_fn assign_tell_returned;      //  the result was handed over
+
 #endif

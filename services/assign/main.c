@@ -23,10 +23,12 @@ s_setup (dh_service_t *service, void *state)
     dh_service_register (service, assign_work_commands, self);
     dh_service_register (service, assign_snapshot_commands, self);
     //  The deadline daemon, where one runs, hears of every clock that
-    //  moves (clocks.c).
-    if ((rc = dh_service_add_peer (service, "intake")))
+    //  moves (clocks.c); dunghan-notify of what a handler or the
+    //  applicant must know (tell.c).
+    if ((rc = dh_service_add_peer (service, "intake"))
+    ||  (rc = dh_service_add_optional_peer (service, "deadline")))
         return rc;
-    return dh_service_add_optional_peer (service, "deadline");
+    return dh_service_add_optional_peer (service, "notify");
 }
 
 int

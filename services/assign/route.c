@@ -121,7 +121,8 @@ s_item_received (dh_call_t *call, void *state)
     }
     else
         return dh_call_fail (call, rc, "cannot route %s: %s", received->code, dh_strerror (rc));
-    if ((rc = assign_clock_received (self, call, received, &item, step.at)))
+    if ((rc = assign_clock_received (self, call, received, &item, step.at))
+    ||  (*item.handler && (rc = assign_tell_assigned (self, call, NULL, &item, &step))))
         return rc;
     return assign_record (self, call, &item, 0, &step, "route", true);
 }

@@ -1,6 +1,7 @@
 //  Commands on an item: each is one row of assign_work_commands, with the
 //  states it is allowed in and the state it leads to; fencing by step
-//  token; every change is recorded, told to intake, audited, published.
+//  token; every change is recorded, told to intake, audited, published,
+//  and told to the deadline and notify daemons as its row says.
 #include "dh_call.h"
 #include "dh_clock.h"
 #include "dh_error.h"
@@ -26,6 +27,7 @@ typedef struct {
     bool reason;                //  a reason is required
     s_apply_fn *apply;
     assign_clock_fn *clock;     //  how it moves the item's clocks (clocks.c); NULL: not at all
+    assign_tell_fn *tell;       //  what notify hears of it (tell.c); NULL: nothing
 } s_rule_t;
 
 static dh_handler_fn s_item_command, s_item_changed, s_history, s_assignment;
@@ -34,27 +36,30 @@ static s_apply_fn s_assign, s_reassign, s_transfer, s_step_start, s_step_complet
 
 const dh_command_t assign_work_commands [] = {
     { DH_MSG_ASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
-      "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, s_assign, assign_clock_step_start } },
+      "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, s_assign, assign_clock_step_start,
+      assign_tell_assigned } },
     { DH_MSG_REASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
       "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED), 0, false,
-      s_reassign, assign_clock_step_start } },
+      s_reassign, assign_clock_step_start, assign_tell_assigned } },
     { DH_MSG_TRANSFER, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
       "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), 0, true, s_transfer,
-      assign_clock_transfer } },
+      assign_clock_transfer, assign_tell_assigned } },
     { DH_MSG_STEP_START, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "step-start", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false,
-      s_step_start, assign_clock_step_start } },
+      s_step_start, assign_clock_step_start, NULL } },
     { DH_MSG_STEP_COMPLETE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "step-complete", S_BIT (IN_PROGRESS), DH__ITEM_STATE__IN_PROGRESS, false, s_step_complete,
-      assign_clock_step_stop } },
+      assign_clock_step_stop, NULL } },
     { DH_MSG_SUPPLEMENT_REQUEST, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "supplement-request", S_BIT (IN_PROGRESS), DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true,
-      s_supplement_request, assign_clock_pause } },
+      s_supplement_request, assign_clock_pause, assign_tell_supplement } },
     { DH_MSG_RESOLVE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
-      "resolve", S_BIT (IN_PROGRESS), 0, false, s_resolve, assign_clock_resolve } },
+      "resolve", S_BIT (IN_PROGRESS), 0, false, s_resolve, assign_clock_resolve,
+      assign_tell_resolved } },
     //  The one-stop counter (bộ phận một cửa) hands the result over.
     { DH_MSG_RETURN, s_item_command, DH_FROM_CLIENT, S_ROLE (CLERK) | S_LEADERS, false, &(const s_rule_t) {
-      "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED, false, s_return, NULL } },
+      "return", S_BIT (RESOLVED) | S_BIT (REJECTED), DH__ITEM_STATE__RETURNED, false, s_return, NULL,
+      assign_tell_returned } },
     { DH_MSG_HISTORY,      s_history,      DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_ASSIGNMENT,   s_assignment,   DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_ITEM_CHANGED, s_item_changed, DH_FROM_LINK,   0, false, NULL },
@@ -325,6 +330,8 @@ s_item_command (dh_call_t *call, void *state)
     if (rule->to)
         item->state = rule->to;
     if (rule->clock && (rc = rule->clock (self, call, command, item, step)))
+        return rc;
+    if (rule->tell && (rc = rule->tell (self, call, command, item, step)))
         return rc;
     return assign_record (self, call, item, last_step, step, rule->name, true);
 }

@@ -81,7 +81,8 @@ s_draft (dh_call_t *call, void *state)
     record->apology_by = (char *) actor;
     record->apology_reason = command->reason;
     if ((rc = deadline_clock_store (self, call, &clock, &before))
-    ||  (rc = dh_service_audit (self->service, call->txn, actor, "apology-draft", record->item)))
+    ||  (rc = dh_service_audit (self->service, call->txn, actor, "apology-draft", record->item))
+    ||  (rc = deadline_tell_apology_drafted (self, call, record, now)))
         return rc;
     return deadline_report (self, call, record->item);
 }
@@ -114,9 +115,13 @@ s_decide (dh_call_t *call, void *state)
             return rc;
     }
     record->apology = command->approved? DH__APOLOGY_STATE__APOLOGY_APPROVED: DH__APOLOGY_STATE__APOLOGY_REFUSED;
+    //  The refused one is the holder's to hear from the head; the
+    //  applicant keeps the first appointment and is told nothing.
     if ((rc = deadline_clock_store (self, call, &clock, &before))
     ||  (rc = dh_service_audit (self->service, call->txn, actor,
-                                command->approved? "apology-approve": "apology-refuse", record->item)))
+                                command->approved? "apology-approve": "apology-refuse", record->item))
+    ||  (command->approved && (rc = deadline_tell_apology_approved (self, call, record, before.due_at,
+                                                                    dh_clock_now ()))))
         return rc;
     return deadline_report (self, call, record->item);
 }

@@ -67,6 +67,14 @@ int deadline_item_stop (deadline_t *self, dh_call_t *call, deadline_clock_t *clo
 //  The key of an item in the overdue and due-soon lists.
 size_t deadline_list_key (const char *unit, int64_t due, const char *item, uint8_t *key, size_t size);
 
+//  tell.c: tell dunghan-notify (when a `notify` section deploys one: else
+//  they do nothing), in the call's transaction, of an apology drafted
+//  (to the head: record->head) or approved (to the applicant; due_at is
+//  the appointment it replaces). 0 or an error code after dh_call_fail.
+int deadline_tell_apology_drafted (deadline_t *self, dh_call_t *call, const Dh__Clock *record, int64_t at);
+int deadline_tell_apology_approved (deadline_t *self, dh_call_t *call, const Dh__Clock *record, int64_t due_at,
+                                    int64_t at);
+
 //  query.c: answer with every clock of the item code (a ClockReport).
 int deadline_report (deadline_t *self, dh_call_t *call, const char *code);
 

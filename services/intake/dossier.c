@@ -19,6 +19,7 @@ typedef struct {
     Dh__ItemState from [5];     //  states it is allowed in
     Dh__ItemState to;
     bool reason;                //  a reason is required
+    intake_tell_fn *tell;       //  what notify hears of it (tell.c); NULL: nothing
 } s_transition_t;
 
 static dh_handler_fn s_submit, s_item_status, s_lookup, s_transition, s_supplement_expired, s_item_changed;
@@ -29,16 +30,17 @@ const dh_command_t intake_dossier_commands [] = {
     { DH_MSG_LOOKUP,      s_lookup,      DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_NOT_ACCEPT, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "not-accept", { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED }, DH__ITEM_STATE__REJECTED,
-      true } },
+      true, intake_tell_not_accepted } },
     { DH_MSG_WITHDRAW, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "withdraw", { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED, DH__ITEM_STATE__IN_PROGRESS,
-      DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__WITHDRAWN, false } },
+      DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__WITHDRAWN, false, NULL } },
     { DH_MSG_SUPPLEMENT_PROVIDE, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "supplement-provide", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS,
-      false } },
+      false, NULL } },
     //  From the deadline daemon: the applicant's supplementation time ran out.
     { DH_MSG_SUPPLEMENT_EXPIRED, s_supplement_expired, DH_FROM_LINK, 0, false, &(const s_transition_t) {
-      "supplement-expired", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__REJECTED, false } },
+      "supplement-expired", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__REJECTED, false,
+      intake_tell_not_accepted } },
     { DH_MSG_ITEM_CHANGED, s_item_changed, DH_FROM_LINK, 0, false, NULL },
     { 0 }
 };
@@ -295,6 +297,8 @@ s_submit (dh_call_t *call, void *state)
     ||  (rc = dh_service_audit (call->service, call->txn, call->envelope->actor, "submit", code))
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_RECEIVED, bytes, size)))
         return dh_call_fail (call, rc, "cannot record dossier %s: %s", code, dh_strerror (rc));
+    if ((rc = intake_tell_received (self, call, &item, procedure)))
+        return rc;
     Dh__SubmitReply reply = DH__SUBMIT_REPLY__INIT;
     reply.code = code;
     reply.received_at = received_at;
@@ -350,8 +354,8 @@ s_lookup (dh_call_t *call, void *state)
 
 //  Move the item as transition says (the caller checked that its state
 //  allows it, and the reason), record the step, tell assign, audit and
-//  publish, all in actor's name: what a counter command and the deadline
-//  daemon's word share.
+//  publish, tell notify where the row says so, all in actor's name: what a
+//  counter command and the deadline daemon's word share.
 static int
 s_move (intake_t *self, dh_call_t *call, const s_transition_t *transition, Dh__Item *item,
         Dh__ItemStatus *status, const char *actor, const char *reason)
@@ -377,7 +381,7 @@ s_move (intake_t *self, dh_call_t *call, const s_transition_t *transition, Dh__I
     ||  (rc = dh_service_publish (call->service, call->txn, DH_MSG_ITEM_CHANGED, bytes, size)))
         return dh_call_fail (call, rc, "cannot record %s of %s: %s", transition->name, item->code,
                              dh_strerror (rc));
-    return 0;
+    return transition->tell? transition->tell (self, call, item, step): 0;
 }
 
 static bool

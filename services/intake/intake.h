@@ -45,4 +45,14 @@ double intake_procedure_hours (const Dh__Procedure *procedure, Dh__Channel chann
 int intake_appointment (intake_t *self, const Dh__Procedure *procedure, Dh__Channel channel,
                         int64_t submitted_at, int64_t *received_at, int64_t *due_at);
 
+//  tell.c: tell dunghan-notify (when a `notify` section deploys one: else
+//  they do nothing) what happened to a dossier, over the link in the
+//  call's transaction. Each returns 0 or an error code after dh_call_fail.
+//  A dossier was received (the item as stored): its applicant's contact
+//  and channels, procedure, appointment.
+int intake_tell_received (intake_t *self, dh_call_t *call, const Dh__Item *item, const Dh__Procedure *procedure);
+//  The counter moved the item (as it is now; the step recorded for it).
+typedef int (intake_tell_fn) (intake_t *self, dh_call_t *call, const Dh__Item *item, const Dh__Step *step);
+intake_tell_fn intake_tell_not_accepted;  //  không tiếp nhận: by the clerk, or the papers came too late
+
 #endif

@@ -31,7 +31,11 @@ s_setup (dh_service_t *service, void *state)
     dh_service_register (service, intake_catalog_commands, self);
     dh_service_register (service, intake_dossier_commands, self);
     dh_service_register (service, intake_snapshot_commands, self);
-    return dh_service_add_peer (service, "assign");
+    //  dunghan-notify, where one runs, hears of dossiers received and not
+    //  accepted (tell.c).
+    if ((rc = dh_service_add_peer (service, "assign")))
+        return rc;
+    return dh_service_add_optional_peer (service, "notify");
 }
 
 int
