@@ -21,5 +21,7 @@ fi
 "$CTL" catalog import deploy/catalog/steps.csv >/dev/null
 "$CTL" org import units deploy/org/units.csv >/dev/null
 "$CTL" org import staff deploy/org/staff.csv >/dev/null
+"$CTL" notify templates deploy/templates/templates.txt >/dev/null
+"$CTL" notify contacts deploy/org/staff.csv >/dev/null
 echo "sample data loaded: $(grep -vc '^#\|^code,' deploy/catalog/procedures.csv) procedures," \
      "$(grep -vc '^#\|^code,' deploy/org/units.csv) units, $(grep -vc '^#\|^id,' deploy/org/staff.csv) staff"

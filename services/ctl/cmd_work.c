@@ -5,6 +5,7 @@
 #include <errno.h>
 #include "deadline.pb-c.h"
 #include "envelope.pb-c.h"
+#include "notify.pb-c.h"
 #include "org.pb-c.h"
 #include "work.pb-c.h"
 #include "dh_client.h"
@@ -155,6 +156,21 @@ static const s_command_t s_commands [] = {
       &dh__clock_report__descriptor, "refuse the drafted apology (by the head of the lead unit)", { CODE,
         { NULL, "approved", NULL, false, false, "false" },
         { "--reason", "reason", "why", true, false, NULL } } },
+    { "notify templates", "notify", DH_MSG_TEMPLATE_IMPORT, &dh__import_csv__descriptor,
+      &dh__import_reply__descriptor, "load the notification templates (deploy/templates/templates.txt)",
+      { { 0 } }, "text", "name" },
+    { "notify contacts", "notify", DH_MSG_CONTACT_IMPORT, &dh__import_csv__descriptor,
+      &dh__import_reply__descriptor, "load the staff's mail addresses from the org chart's staff.csv", {
+        { NULL, "name", NULL, false, false, "staff" } }, "text", NULL },
+    { "notify log", "notify", DH_MSG_NOTIFY_LOG, &dh__notify_query__descriptor,
+      &dh__notification_list__descriptor, "what was sent about an item, to whom, when, and how it went",
+      { CODE } },
+    { "notify dead", "notify", DH_MSG_NOTIFY_DEAD, NULL, &dh__notification_list__descriptor,
+      "the notifications given up on after their last attempt (dead letters)", { { 0 } } },
+    { "notify retry", "notify", DH_MSG_NOTIFY_RETRY, &dh__notify_query__descriptor,
+      &dh__notify_retry_reply__descriptor, "send a dead letter again: notify retry ID, or --all", {
+        { NULL, "id", "the notification's id (email-17)", false, false, NULL },
+        { "--all", "all", "every dead letter", false, false, "true" } } },
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 
