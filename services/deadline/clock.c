@@ -45,6 +45,54 @@ s_was (const Dh__Clock *record, s_was_t *was)
     was->unit = record->unit;
 }
 
+static size_t
+s_fired_key (char tag, int64_t at, const char *id, uint8_t *key)
+{
+    size_t id_size = strlen (id);
+    key [0] = (uint8_t) tag;
+    dh_key_u64 (key + 1, (uint64_t) at);
+    memcpy (key + 9, id, id_size);
+    return id_size + 9;
+}
+
+static int
+s_fired (deadline_t *self, dh_call_t *call, char tag, int64_t at, const char *id, bool *fired)
+{
+    uint8_t key [9 + S_ID_MAX];
+    if (strlen (id) > S_ID_MAX)
+        return DH_E_CORRUPT;
+    dh_val_t value;
+    int rc = dh_txn_get (call->txn, self->fired, key, s_fired_key (tag, at, id, key), &value);
+    *fired = rc == 0;
+    return rc == DH_E_NOT_FOUND? 0: rc;
+}
+
+int
+deadline_clock_fold (deadline_t *self, dh_call_t *call, Dh__Clock *record, bool *warning, bool *breach)
+{
+    bool fired = false;
+    int rc = 0;
+    if (warning)
+        *warning = false;
+    if (breach)
+        *breach = false;
+    if (record->stopped_at)
+        return 0;               //  stored after any firing: folded
+    if (!record->warned && record->warn_at && !(rc = s_fired (self, call, 'W', record->warn_at, record->id, &fired))
+    &&  fired) {
+        record->warned = true;
+        if (warning)
+            *warning = true;
+    }
+    if (!rc && !record->breached && record->due_at
+    &&  !(rc = s_fired (self, call, 'B', record->due_at, record->id, &fired)) && fired) {
+        record->breached = record->warned = true;
+        if (breach)
+            *breach = true;
+    }
+    return rc;
+}
+
 int
 deadline_clock_get (deadline_t *self, dh_call_t *call, const char *id, deadline_clock_t *clock)
 {
@@ -52,8 +100,9 @@ deadline_clock_get (deadline_t *self, dh_call_t *call, const char *id, deadline_
                                   (ProtobufCMessage **) &clock->record);
     if (rc)
         return rc;
-    return dh_ledger_unpack (&clock->ledger, clock->record->ledger.data, clock->record->ledger.len)?
-           DH_E_CORRUPT: 0;
+    if (dh_ledger_unpack (&clock->ledger, clock->record->ledger.data, clock->record->ledger.len))
+        return DH_E_CORRUPT;
+    return deadline_clock_fold (self, call, clock->record, &clock->fired_warning, &clock->fired_breach);
 }
 
 size_t
@@ -131,6 +180,45 @@ s_list_due (const Dh__Clock *record, int64_t due)
     return due? due: record->original_due_at;
 }
 
+//  An item's place in the due-soon and overdue lists follows its flags.
+static int
+s_lists (deadline_t *self, dh_call_t *call, const Dh__Clock *record, const s_was_t *was, bool open, int64_t due)
+{
+    if (record->kind != DH__CLOCK_KIND__ITEM_CLOCK)
+        return 0;
+    const char *old_unit = was->unit? was->unit: record->unit;
+    bool soon_was = was->open && was->warned && !was->breached;
+    bool soon_now = open && record->warned && !record->breached;
+    bool late_was = was->open && was->breached, late_now = open && record->breached;
+    int rc;
+    if ((rc = s_list_move (call->txn, self->due_soon, soon_was, old_unit, s_list_due (record, was->due),
+                           soon_now, record->unit, s_list_due (record, due), record->item))
+    ||  (rc = s_list_move (call->txn, self->overdue, late_was, old_unit, s_list_due (record, was->due),
+                           late_now, record->unit, s_list_due (record, due), record->item)))
+        return dh_call_fail (call, rc, "cannot list %s: %s", record->id, dh_strerror (rc));
+    return 0;
+}
+
+int
+deadline_clock_fired (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, const Dh__Clock *before,
+                      char tag, int64_t at)
+{
+    Dh__Clock *record = clock->record;
+    s_was_t was;
+    s_was (before, &was);
+    uint8_t key [9 + S_ID_MAX];
+    if (strlen (record->id) > S_ID_MAX)
+        return dh_call_fail (call, DH_E_TOO_BIG, "clock id %s is too long", record->id);
+    int rc = dh_txn_put (call->txn, self->fired, key, s_fired_key (tag, at, record->id, key), "", 0);
+    if (rc)
+        return dh_call_fail (call, rc, "cannot mark %s fired: %s", record->id, dh_strerror (rc));
+    if (tag == 'W')
+        clock->fired_warning = true;
+    else
+        clock->fired_breach = true;
+    return s_lists (self, call, record, &was, true, record->due_at);
+}
+
 static int
 s_put (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, const s_was_t *was)
 {
@@ -165,17 +253,16 @@ s_put (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, const s_was_t
         deadline_fire_arm (self, due);
     if (warn_now)
         deadline_fire_arm (self, warn);
-    if (record->kind == DH__CLOCK_KIND__ITEM_CLOCK) {
-        const char *old_unit = was->unit? was->unit: record->unit;
-        bool soon_was = was->open && was->warned && !was->breached;
-        bool soon_now = open && record->warned && !record->breached;
-        bool late_was = was->open && was->breached, late_now = open && record->breached;
-        if ((rc = s_list_move (call->txn, self->due_soon, soon_was, old_unit, s_list_due (record, was->due),
-                               soon_now, record->unit, s_list_due (record, due), record->item))
-        ||  (rc = s_list_move (call->txn, self->overdue, late_was, old_unit, s_list_due (record, was->due),
-                               late_now, record->unit, s_list_due (record, due), record->item)))
-            return dh_call_fail (call, rc, "cannot list %s: %s", record->id, dh_strerror (rc));
-    }
+    if ((rc = s_lists (self, call, record, was, open, due)))
+        return rc;
+    //  The marks of firings are in the record from now on.
+    uint8_t key [9 + S_ID_MAX];
+    if ((clock->fired_warning
+         && (rc = dh_txn_del (call->txn, self->fired, key, s_fired_key ('W', was->warn, record->id, key))))
+    ||  (clock->fired_breach
+         && (rc = dh_txn_del (call->txn, self->fired, key, s_fired_key ('B', was->due, record->id, key)))))
+        return dh_call_fail (call, rc, "cannot fold the firings of %s: %s", record->id, dh_strerror (rc));
+    clock->fired_warning = clock->fired_breach = false;
     size_t size = dh_ledger_packed_size (ledger);
     uint8_t *bytes = dh_service_scratch (call->service, size);
     if (!bytes)
@@ -298,6 +385,8 @@ s_late_steps (deadline_t *self, dh_call_t *call, const char *item, int64_t now, 
             rc = DH_E_CORRUPT;
             break;
         }
+        if ((rc = deadline_clock_fold (self, call, step, NULL, NULL)))
+            break;
         int64_t finished = step->stopped_at? step->stopped_at: now;
         bool overran = step->outcome == DH__OUTCOME__LATE || (!step->stopped_at && step->breached);
         if (!overran || !step->due_at)
@@ -382,6 +471,7 @@ s_child_start (deadline_t *self, dh_call_t *call, const Dh__Clock *item, Dh__Clo
     record->channel = item->channel;
     record->received_at = at;
     child->record = record;
+    child->fired_warning = child->fired_breach = false;
     int rc = dh_ledger_start (&child->ledger, deadline_calendar (self), at, hours, DH_POLICY_EXTEND);
     if (rc)
         return dh_call_fail (call, rc, "cannot start clock %s: %s", id, dh_calendar_error ());

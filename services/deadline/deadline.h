@@ -26,6 +26,11 @@ typedef struct {
     dh_dbi_t overdue;           //  unit \0 due(8) item -> nothing: open items past their due time
     dh_dbi_t due_soon;          //  unit \0 due(8) item -> nothing: open items warned, not yet past due
     dh_dbi_t counters;          //  unit \0 day(4) -> deadline_bucket_t
+    //  A warning or breach fired is marked here, keyed like the schedule
+    //  ('W'|'B', time, clock id), not by rewriting the clock: a burst of
+    //  firings then writes pages in time order, not one page per clock.
+    //  The mark is folded into the clock when it is next stored.
+    dh_dbi_t fired;
     dh_calendar_t *calendar;    //  committed
     dh_calendar_t *pending;     //  loaded by RECOMPUTE, in force once its batch commits
     const char *calendar_dir;
@@ -48,6 +53,8 @@ extern const dh_command_t deadline_recompute_commands [];//  recompute.c
 typedef struct {
     Dh__Clock *record;
     dh_ledger_t ledger;
+    bool fired_warning;         //  its warned / breached came from a mark in `fired`
+    bool fired_breach;
 } deadline_clock_t;
 
 //  The calendar a computation uses now (a RECOMPUTE's new one in its batch).
@@ -58,6 +65,14 @@ int deadline_clock_get (deadline_t *self, dh_call_t *call, const char *id, deadl
 //  entries its record `before` had placed in the schedule and the lists
 //  (before: the record as read, NULL for a new clock).
 int deadline_clock_store (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, const Dh__Clock *before);
+//  Fold the marks of `fired` into a record read from the store (warned,
+//  breached); *warning and *breach (may be NULL) say which came so.
+int deadline_clock_fold (deadline_t *self, dh_call_t *call, Dh__Clock *record, bool *warning, bool *breach);
+//  The clock's warning ('W') or breach ('B') fired at `at`: marked, and
+//  the item entered in the due-soon or overdue list. record's flags are
+//  set already; before is the record as read.
+int deadline_clock_fired (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, const Dh__Clock *before,
+                          char tag, int64_t at);
 //  Tell the feed (and notify, when deployed) of a warning, breach or stop.
 int deadline_tell (deadline_t *self, dh_call_t *call, uint32_t type, const ProtobufCMessage *message);
 //  The item's clock is over (end): outcome, figures, its open step and

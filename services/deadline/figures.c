@@ -252,6 +252,8 @@ s_recount (dh_call_t *call, void *state)
             rc = DH_E_CORRUPT;
             break;
         }
+        if ((rc = deadline_clock_fold (self, call, clock, NULL, NULL)))
+            break;
         if (!*query->unit || !strcmp (query->unit, clock->unit))
             s_recount_one (clock, &sums);
         dh__clock__free_unpacked (clock, &allocator);

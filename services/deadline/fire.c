@@ -72,26 +72,16 @@ s_fire_one (void *arg, int64_t due_ms, const void *key, size_t key_size, const v
     if (rc)
         return rc;
     Dh__Clock *record = clock.record;
-    int64_t old_due = record->due_at, old_warn = record->warn_at;
-    bool warned = record->warned, breached = record->breached;
-    if (record->stopped_at || (tag == 'W' && warned) || (tag == 'B' && breached))
+    if (record->stopped_at || (tag == 'W' && record->warned) || (tag == 'B' && record->breached))
         return 0;
-    if (tag == 'W')
-        record->warned = true;
-    else
-    if (tag == 'B') {
-        record->breached = true;
-        record->warned = true;  //  a breach says more than a warning would
-    }
-    else
+    if (tag != 'W' && tag != 'B')
         return DH_E_CORRUPT;
-    //  What the record said before firing, so the put moves its entries.
+    //  Marked, not stored: the clock's record stays as it is (deadline.h).
     Dh__Clock before = *record;
-    before.warned = warned;
-    before.breached = breached;
-    before.due_at = old_due;
-    before.warn_at = old_warn;
-    if ((rc = deadline_clock_store (self, call, &clock, &before))
+    record->warned = true;      //  a breach says more than a warning would
+    if (tag == 'B')
+        record->breached = true;
+    if ((rc = deadline_clock_fired (self, call, &clock, &before, tag, due_ms))
     ||  (rc = s_notice (self, call, record, due_ms, tag == 'W'? DH_MSG_DEADLINE_WARNING: DH_MSG_DEADLINE_BREACHED)))
         return rc;
     if (tag == 'B' && record->kind == DH__CLOCK_KIND__ITEM_CLOCK

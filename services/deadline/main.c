@@ -54,6 +54,7 @@ s_setup (dh_service_t *service, void *state)
     ||  (rc = dh_store_dbi (store, "overdue", &self->overdue))
     ||  (rc = dh_store_dbi (store, "due_soon", &self->due_soon))
     ||  (rc = dh_store_dbi (store, "counters", &self->counters))
+    ||  (rc = dh_store_dbi (store, "fired", &self->fired))
     ||  (rc = dh_config_int (config, "fire_batch", 1, 1000000, &fire_batch)))
         return rc;
     self->fire_batch = (uint32_t) fire_batch;

@@ -74,6 +74,8 @@ deadline_report (deadline_t *self, dh_call_t *call, const char *code)
          && (key.size == code_size || ((const char *) key.data) [code_size] == '|');
          rc = dh_cursor_next (cursor, &key, &value)) {
         Dh__Clock *record = dh__clock__unpack (&allocator, value.size, value.data);
+        if (record && (rc = deadline_clock_fold (self, call, record, NULL, NULL)))
+            break;
         Dh__ClockView *view = record? s_view (call, record): NULL;
         if (!view) {
             rc = record? DH_E_NOMEM: DH_E_CORRUPT;
