@@ -12,7 +12,7 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= /etc/systemd/system
 DESTDIR    ?=
 CC      ?= gcc
-PKGS     = libczmq libzmq lmdb libprotobuf-c libsodium jansson libcurl
+PKGS     = libczmq libzmq lmdb libprotobuf-c libsodium jansson libcurl libmicrohttpd libqrencode xlsxwriter
 OPTFLAGS ?= -O2 -g
 SANFLAGS ?=
 CFLAGS   = $(OPTFLAGS) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
@@ -23,7 +23,8 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 # Debian packages the project needs; `make deps` installs only those missing.
 DEB_PACKAGES = pkg-config libczmq-dev libzmq3-dev liblmdb-dev lmdb-utils \
                libprotobuf-c-dev protobuf-c-compiler libsodium-dev libjansson-dev \
-               jq libcurl4-openssl-dev python3-aiosmtpd
+               jq libcurl4-openssl-dev python3-aiosmtpd libmicrohttpd-dev libqrencode-dev \
+               libxlsxwriter-dev libjs-chart.js
 
 PROTOS     := $(wildcard proto/*.proto)
 GEN_C      := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
