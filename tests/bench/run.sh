@@ -10,7 +10,7 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 NO_DISK=""                       # the last phase's folder in memory (/dev/shm)
 PIDS=""
 ON_DISK=$WORK
-cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$ON_DISK" $NO_DISK; }
+cleanup() { [ -n "$PIDS" ] && kill $PIDS 2>/dev/null || true; wait 2>/dev/null; rm -rf "$ON_DISK" $NO_DISK; }
 trap cleanup EXIT
 export DUNGHAN_CONFIG="$WORK/dunghan.cfg"
 # Every endpoint is CURVE (dh_auth.h): a certificate for each daemon and
@@ -238,9 +238,9 @@ echo "bench deadline_warn_fire_ms_per_10k $(echo "$warned" | per_10k) ms"
 note "deadline breaches: $breached; $(echo "$breached" | awk '{ printf "%.1f", $10 / ($4 - $6) / 1000 }') ms" \
      "per commit of a fire batch (disk_sync_us $(echo "$disk" | awk '$2 == "disk_sync_us" {print $3}'))"
 note "deadline warnings: $warned"
-note "each firing rewrites its clock (a 4 KiB page of its own when due clocks are far apart in" \
-     "the store: $(echo "$disk" | awk '$2 == "disk_scattered16_sync_us" {print $3}') us to sync 16 scattered" \
-     "pages here), its schedule entries and lists, and a counter"
+note "each firing reads its clock (for the notice), takes its schedule entry, marks itself in the" \
+     "fired table (ordered by time, like the schedule: pages written in order, not one per clock)," \
+     "adds the item to a list, counts, and publishes; one fsync per batch of fire_batch"
 
 # One unit's year of figures (a tenth of the million): 21 STATS round
 # trips, beside PING's (a command that reads nothing).
@@ -312,7 +312,168 @@ stop loader
 rm -rf "$DL"
 note "deadline section: $(( $(date +%s) - dl_began )) s"
 
-# 6. The same lifecycles with the stores in memory (/dev/shm), where a
+# 6. Notifications: dunghan-notify's workers delivering to local servers,
+#    in a folder of its own on the same disk. First its throughput: a
+#    stand-in for intake (bench_notify intake) sends NT_N "received"
+#    events over the real link, each an applicant who chose mail, and
+#    bench_notify deliver follows notify's feed until every notification
+#    is told sent; the figure is over the notifications' own times, from
+#    the first queued to the last sent. Mail goes to a real SMTP server
+#    (Debian's aiosmtpd, its Sink handler: it takes and drops), with 4
+#    and with 8 workers, and (notes) to bench_notify's own SMTP sink in C,
+#    which says what notify alone can do; webhooks to bench_notify's
+#    discarding HTTP receiver. rate_per_s = 0: no limit.
+#    Then submits to the real intake (with assign and notify), each
+#    dossier's applicant choosing mail: with that SMTP server, and with
+#    one that accepts connections and never answers.
+nt_began=$(date +%s)
+stop intake; stop assign        # section 4's, idle: out of the way (7. starts its own)
+NT="$WORK/notify"
+NT_N=3000
+PY=/usr/bin/python3
+BENCH_NT="$BUILD/bench/bench_notify"
+"$BUILD/bin/dunghanctl" cert new --name notify --role service --dir "$CERTS" >/dev/null
+nt_config() {  # nt_config DIR SECTIONS...: a configuration for a run there
+    local dir=$1 section; shift
+    mkdir -p "$dir"
+    {
+        printf 'run_dir = %s\ncerts = %s\n' "$dir" "$CERTS"
+        for section in "$@"; do printf '%s\n' "$section"; done
+        printf 'notify\n    smtp_from = motcua@badinh.hanoi.gov.vn\n    rate_per_s = 0\n'
+        printf '    timeout_ms = 10000\n    max_attempts = 8\n    backoff_ms = 60000\n'
+        printf 'ctl\n    cert = %s/ops.cert\n' "$CERTS"
+    } >"$dir/dunghan.cfg"
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }      # processor time of PID, user and system
+cpu_pct() {  # cpu_pct TICKS_BEFORE PID MS: the share of one processor PID used over MS
+    echo $(( ($(ticks "$2") - $1) * 100000 / $(getconf CLK_TCK) / $3 ))
+}
+wait_port_file() {
+    for _ in $(seq 1 100); do [ -s "$1" ] && return; sleep 0.05; done
+    echo "bench: no port in $1" >&2; exit 1
+}
+SMTP_PORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$NT"
+$PY -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink >>"$NT/smtp.log" 2>&1 &
+PID_smtp=$!
+PIDS="$PIDS $PID_smtp"
+for _ in $(seq 1 100); do
+    $PY -c "import socket; socket.create_connection(('127.0.0.1',$SMTP_PORT),1)" 2>/dev/null && break
+    sleep 0.05
+done
+"$BENCH_NT" sink http "$NT/http.port" >>"$NT/sink.log" 2>&1 &
+PID_sink=$!
+PIDS="$PIDS $PID_sink"
+"$BENCH_NT" sink smtp "$NT/smtp.port" >>"$NT/smtp-sink.log" 2>&1 &
+PID_smtp_sink=$!
+PIDS="$PIDS $PID_smtp_sink"
+"$BENCH_NT" sink hang "$NT/hang.port" >>"$NT/hang.log" 2>&1 &
+PID_hang=$!
+PIDS="$PIDS $PID_hang"
+wait_port_file "$NT/http.port"
+wait_port_file "$NT/hang.port"
+wait_port_file "$NT/smtp.port"
+
+NS="$NT/stand"
+nt_config "$NS" intake
+ns() { DUNGHAN_CONFIG="$NS/dunghan.cfg" "$@"; }
+WORK=$NS start intake "$BENCH_NT" intake --config "$NS/dunghan.cfg"
+nt_status() { ns "$BUILD/bin/dunghanctl" service-status notify --json; }
+nt_deliver() {  # nt_deliver PREFIX SERVER_PID NOTIFY_OPTIONS...: one run; sets NT_PER_S and NT_LINE
+    local prefix=$1 server=$2 began ms t_notify t_server t_intake before sectors; shift 2
+    WORK=$NS start notify "$BUILD/bin/dunghan-notify" --config "$NS/dunghan.cfg" "$@"
+    ns "$BUILD/bin/dunghanctl" notify templates deploy/templates/templates.txt >/dev/null
+    before=$(nt_status)
+    sectors=$(disk_sectors)
+    t_notify=$(ticks "$PID_notify"); t_server=$(ticks "$server"); t_intake=$(ticks "$PID_intake")
+    began=$(date +%s%N)
+    NT_LINE=$(ns "$BENCH_NT" deliver "ipc://$NS/intake.api" "$prefix" $NT_N)
+    ms=$(( ($(date +%s%N) - began) / 1000000 ))
+    NT_PER_S=$(echo "$NT_LINE" | awk '{print $8}')
+    NT_LINE="$NT_LINE; processor: notify $(cpu_pct "$t_notify" "$PID_notify" $ms) %, the receiver"
+    NT_LINE="$NT_LINE $(cpu_pct "$t_server" "$server" $ms) %, the stand-in $(cpu_pct "$t_intake" "$PID_intake" $ms) %;"
+    NT_LINE="$NT_LINE notify's commits: $(jq -nr --argjson a "$before" --argjson b "$(nt_status)" --argjson n $NT_N '
+        ($b.batches - $a.batches) as $c | "\($c), \($n / $c * 10 | floor / 10) notifications each," +
+        " \(($b.apply_us - $a.apply_us) / $c | floor) us applying, \(($b.commit_us - $a.commit_us) / $c | floor) us committing"')"
+    NT_LINE="$NT_LINE; the disk wrote $(( ($(disk_sectors) - sectors) * 512 / NT_N )) bytes per notification"
+    stop notify
+}
+nt_deliver MA "$PID_smtp" --set smtp_url="smtp://127.0.0.1:$SMTP_PORT" --set workers=4
+echo "bench notify_smtp_per_s $NT_PER_S per_s"
+note "notify smtp, 4 workers: $NT_LINE"
+nt_deliver MB "$PID_smtp" --set smtp_url="smtp://127.0.0.1:$SMTP_PORT" --set workers=8
+echo "bench notify_smtp_8_workers_per_s $NT_PER_S per_s"
+note "notify smtp, 8 workers: $NT_LINE"
+nt_deliver MC "$PID_smtp_sink" --set smtp_url="smtp://127.0.0.1:$(cat "$NT/smtp.port")" --set workers=4
+note "notify smtp to bench_notify's C SMTP sink, 4 workers ($NT_PER_S per s): $NT_LINE"
+nt_deliver MD "$PID_smtp_sink" --set smtp_url="smtp://127.0.0.1:$(cat "$NT/smtp.port")" --set workers=8
+note "notify smtp to bench_notify's C SMTP sink, 8 workers ($NT_PER_S per s): $NT_LINE"
+nt_deliver WA "$PID_sink" --set webhook_url="http://127.0.0.1:$(cat "$NT/http.port")/hook" \
+    --set webhook_secret=s3cret --set workers=4
+echo "bench notify_webhook_per_s $NT_PER_S per_s"
+note "notify webhook, 4 workers: $NT_LINE"
+stop intake
+
+# Submits with notify: 64 clerks against the real intake (with assign
+# and notify), each dossier's applicant choosing mail, so every submit
+# queues the receipt and the handler's assignment mail in the
+# transactions that hear of it. Rounds alternate between the SMTP server
+# above and one that accepts connections and never answers (every worker
+# hangs until timeout_ms, 3 s here so a stop does not wait longer; the
+# attempt is retried after backoff_ms and the next jobs hang in turn),
+# notify restarted for each; three of each, so a swing of the machine's
+# load falls on both, and each figure is its rounds' median. A hung
+# server must hold up only its own workers: the goal is a hung p99 within
+# 1.5 times the other.
+NL="$NT/live"
+nt_config "$NL" intake assign
+nl() { DUNGHAN_CONFIG="$NL/dunghan.cfg" "$@"; }
+WORK=$NL start intake "$BUILD/bin/dunghan-intake" --config "$NL/dunghan.cfg" --set calendar="$PWD/deploy/calendar"
+WORK=$NL start assign "$BUILD/bin/dunghan-assign" --config "$NL/dunghan.cfg"
+WORK=$NL start notify "$BUILD/bin/dunghan-notify" --config "$NL/dunghan.cfg"
+nl "$BUILD/bin/dunghanctl" catalog import deploy/catalog/procedures.csv >/dev/null
+nl "$BUILD/bin/dunghanctl" org import units deploy/org/units.csv >/dev/null
+nl "$BUILD/bin/dunghanctl" org import staff deploy/org/staff.csv >/dev/null
+nl "$BUILD/bin/dunghanctl" notify templates deploy/templates/templates.txt >/dev/null
+nl "$BUILD/bin/dunghanctl" notify contacts deploy/org/staff.csv >/dev/null
+SUBMIT_N=10000
+declare -A NT_P99
+nt_round() {  # nt_round NAME SMTP_PORT: notify restarted on that server, then the submits
+    local began line
+    began=$(date +%s%N)
+    stop notify
+    NT_STOPPED_MS=$(( ($(date +%s%N) - began) / 1000000 ))
+    WORK=$NL start notify "$BUILD/bin/dunghan-notify" --config "$NL/dunghan.cfg" \
+        --set smtp_url="smtp://127.0.0.1:$2" --set timeout_ms=3000
+    sleep 0.2
+    line=$(nl "$BENCH_NT" submit "ipc://$NL/intake.api" $SUBMIT_N 64)
+    NT_P99[$1]="${NT_P99[$1]:-} $(echo "$line" | p99)"
+    note "submits, SMTP server $1: $line (notify: $(nl "$BUILD/bin/dunghanctl" service-status notify --json |
+        jq -r '"\(.messages) messages in \(.batches) commits, \(.apply_us / .batches | floor) us applying and \(.commit_us / .batches | floor) us committing each"'))"
+}
+# shellcheck disable=SC2086  # the three values are words
+median3() { printf '%s\n' $1 | sort -g | sed -n 2p; }
+for _ in 1 2 3; do
+    nt_round working "$SMTP_PORT"
+    nt_round hung "$(cat "$NT/hang.port")"
+done
+idle=$(median3 "${NT_P99[working]}")
+hung=$(median3 "${NT_P99[hung]}")
+echo "bench submit_p99_notify_idle_ms $idle ms"
+echo "bench submit_p99_smtp_hung_ms $hung ms"
+echo "bench submit_p99_smtp_hung_pct $(awk -v h="$hung" -v i="$idle" 'BEGIN { printf "%.0f", h * 100 / i }') pct"
+note "submit p99 (ms) with the SMTP server working:${NT_P99[working]}; hung:${NT_P99[hung]}"
+began=$(date +%s%N)
+stop notify
+note "notify took $(( ($(date +%s%N) - began) / 1000000 )) ms to stop with its workers hung (timeout_ms 3000;" \
+     "$NT_STOPPED_MS ms with the SMTP server working): a stop waits for every attempt under way"
+stop intake; stop assign
+kill $PID_smtp $PID_smtp_sink $PID_sink $PID_hang 2>/dev/null || true
+wait $PID_smtp $PID_smtp_sink $PID_sink $PID_hang 2>/dev/null || true
+rm -rf "$NT"
+note "notify section: $(( $(date +%s) - nt_began )) s"
+
+# 7. The same lifecycles with the stores in memory (/dev/shm), where a
 #    commit costs no disk: NOT a durable figure, only what the processors
 #    allow. Set beside lifecycle_dossiers_per_s it says whether the disk
 #    or the processors bound it.
