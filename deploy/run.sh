@@ -11,8 +11,9 @@ CERTS=$(config_path certs)
 CERTS=${CERTS:-$RUN_DIR/certs}
 mkdir -p "$RUN_DIR"
 DAEMONS=""
+# The daemons the configuration names (a section each) and that are built.
 for name in intake assign deadline notify gateway; do
-    [ -x "$BUILD/bin/dunghan-$name" ] && DAEMONS="$DAEMONS $name"
+    grep -q "^$name\$" "$DUNGHAN_CONFIG" && [ -x "$BUILD/bin/dunghan-$name" ] && DAEMONS="$DAEMONS $name"
 done
 # Every daemon speaks with a certificate of its own, and the operator
 # with one (ops, as in the sample org chart): made once, kept after.

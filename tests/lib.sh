@@ -36,6 +36,10 @@ for dh_name in intake assign deadline notify sender receiver timers; do dh_cert 
 for dh_name in linktest feedmirror; do dh_cert "$dh_name" operator >/dev/null; done
 # These act for the clerk named in each envelope (gateway).
 for dh_name in submitload bench; do dh_cert "$dh_name" gateway >/dev/null; done
+# The web gateway: a daemon (its own certificate, role service) that acts
+# for the staff signed in to it with a second one, role gateway.
+dh_cert gateway service >/dev/null
+dh_cert gateway-web gateway >/dev/null
 dh_cert ops >/dev/null
 
 dh_cleanup() {
@@ -139,6 +143,13 @@ dh_with_deadline() {
 }
 dh_start_deadline() {
     dh_start deadline "$DH_BIN/dunghan-deadline" --set calendar="$DH_ROOT/deploy/calendar" "$@"
+}
+
+# dh_start_gateway [OPTIONS...]: the web gateway on a free port (call
+# after adding a `gateway` section); sets DH_HTTP to its base URL.
+dh_start_gateway() {
+    dh_start gateway "$DH_BIN/dunghan-gateway" --set http=127.0.0.1:0 "$@"
+    DH_HTTP="http://$(sed -n 's/^http=//p' "$DH_DIR/gateway.ready")"
 }
 
 # dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR names

@@ -1,0 +1,178 @@
+/*  dunghan-gateway — the daemons on the web: a JSON API (api.c), the
+    event feeds as Server-Sent Events (events.c), Prometheus figures
+    (metrics.c) and the OpenAPI document (openapi.c), served by
+    libmicrohttpd (http.c) on its own threads. It keeps nothing durable:
+    every answer comes from a daemon, asked with dh_client.
+
+    Two certificates: the daemon's own (`cert`, name gateway, role
+    service: what dh_daemon requires of every daemon, and what it follows
+    the feeds with), and the one it acts for its users with (`user_cert`,
+    role gateway), whose envelopes name the signed-in staff member (or
+    "public") as actor.  */
+#ifndef GATEWAY_H
+#define GATEWAY_H
+
+#include <czmq.h>
+#include <jansson.h>
+#include <protobuf-c/protobuf-c.h>
+#include "dh_auth.h"
+#include "dh_config.h"
+#include "dh_daemon.h"
+
+#define GATEWAY_DAEMONS_MAX 16
+#define GATEWAY_BODY_MAX (64 * 1024)
+
+struct MHD_Response;
+struct MHD_Connection;
+typedef struct _tokens_t tokens_t;
+typedef struct _events_t events_t;
+typedef struct _http_t http_t;
+typedef struct _ratelimit_t ratelimit_t;
+
+typedef struct {
+    dh_config_t *config;
+    dh_auth_t *user_auth;       //  role gateway: acts for the user it names
+    int timeout_ms;             //  how long a request waits for a daemon
+    const char *daemons [GATEWAY_DAEMONS_MAX];  //  the sections it follows
+    size_t daemon_count;
+    tokens_t *tokens;
+    events_t *events;
+    ratelimit_t *lookups;
+    http_t *http;
+} gateway_t;
+
+//  ---------------------------------------------------------------------
+//  http.c: the web server, its routing table and its JSON answers.
+
+typedef enum {
+    HTTP_PUBLIC,                //  anyone
+    HTTP_LIMITED,               //  anyone, at lookup_rate_per_s per client IP
+    HTTP_STAFF,                 //  Authorization: Bearer TOKEN (tokens.c)
+} http_access_t;
+
+typedef struct _http_request_t http_request_t;
+
+//  What a handler answers: JSON (owned, freed after sending), text
+//  (owned), or a response it built itself (a stream).
+typedef struct {
+    int status;
+    json_t *json;
+    char *text;
+    const char *content_type;
+    struct MHD_Response *response;
+} http_reply_t;
+
+typedef void (http_handler_fn) (gateway_t *gateway, http_request_t *request, http_reply_t *reply);
+
+//  One row of a module's routing table. path matches segment by segment;
+//  "*" matches one segment (http_request_segment gives it). query lists
+//  the parameters it takes: any other is refused (E_INVALID).
+typedef struct {
+    const char *method;
+    const char *path;
+    http_access_t access;
+    http_handler_fn *handler;
+    const char *query [6];
+    bool body;                  //  takes a JSON body (else one is refused)
+} http_route_t;
+
+//  Start serving `address` ("127.0.0.1:8080"; port 0: any free one) with
+//  the routing tables (NULL-terminated list of {NULL}-terminated tables).
+//  NULL on error (logged). @note gateway and tables must outlive it.
+http_t *http_new (gateway_t *gateway, const char *address, const http_route_t * const *tables);
+//  Stop accepting, wait for the connection threads, free.
+void http_destroy (http_t **self_p);
+//  The port it listens on.
+int http_port (http_t *self);
+
+//  The request's parts. @note owned by the request; valid during the handler.
+const char *http_request_query (http_request_t *self, const char *key);
+const char *http_request_segment (http_request_t *self, size_t index);
+const char *http_request_header (http_request_t *self, const char *name);
+//  The staff member signed in (HTTP_STAFF rows), else "".
+const char *http_request_staff (http_request_t *self);
+//  The JSON body, parsed (rows with `body`); never NULL for them.
+json_t *http_request_json (http_request_t *self);
+struct MHD_Connection *http_request_connection (http_request_t *self);
+
+void http_reply_json (http_reply_t *reply, int status, json_t *json);
+//  {"error": "E_NAME", "code": N, "message": "..."} with the HTTP status
+//  that code maps to (one table in http.c); dh_error is a DH_E_* code.
+void http_reply_error (http_reply_t *reply, int dh_error, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+//  The same with an explicit HTTP status (401, 413, 429, 503).
+void http_reply_error_status (http_reply_t *reply, int status, int dh_error, const char *format, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+//  Per client IP, at most rate requests a second (a token bucket holding
+//  one second's worth). Thread-safe.
+ratelimit_t *ratelimit_new (int rate_per_s);
+void ratelimit_destroy (ratelimit_t **self_p);
+bool ratelimit_allow (ratelimit_t *self, const char *client);
+
+//  ---------------------------------------------------------------------
+//  api.c: the JSON API's routes, and one command to a daemon.
+
+extern const http_route_t gateway_api_routes [];
+
+//  Ask service one command as actor ("" for the gateway itself): request
+//  packed (NULL: no payload), the reply unpacked into *answer as
+//  reply_type (NULL: status only). Returns 0, or fills reply with the
+//  error (503 when the daemon did not answer) and returns its code.
+//  @note *answer is the caller's: protobuf_c_message_free_unpacked.
+int gateway_call (gateway_t *self, const char *service, uint32_t type, const char *actor,
+                  const ProtobufCMessage *request, const ProtobufCMessageDescriptor *reply_type,
+                  ProtobufCMessage **answer, http_reply_t *reply);
+
+//  ---------------------------------------------------------------------
+//  pbjson.c: protobuf messages to and from JSON, by their descriptors.
+
+//  The message as JSON (new reference): enums by name, *_at instants
+//  with a *_at_local twin in Asia/Ho_Chi_Minh.
+json_t *pbjson_from_message (const ProtobufCMessage *message);
+//  A new message of descriptor's type from a JSON object, strictly: an
+//  unknown field, a value of the wrong JSON type or an unknown enum name
+//  is refused with words in why naming the field. Returns 0 or
+//  DH_E_INVALID (DH_E_NOMEM). @note *message is the caller's:
+//  protobuf_c_message_free_unpacked.
+int pbjson_to_message (const ProtobufCMessageDescriptor *descriptor, json_t *json,
+                       ProtobufCMessage **message, char *why, size_t why_size);
+//  "2025-04-26T16:30:00+07:00" for a UTC millisecond instant.
+void pbjson_time (int64_t utc_ms, char *buffer, size_t size);
+
+//  ---------------------------------------------------------------------
+//  tokens.c: staff sign-in tokens, only their hashes kept on disk.
+
+//  The tokens file at path (re-read whenever it changes). NULL when out
+//  of memory; a missing file is an empty one.
+tokens_t *tokens_new (const char *path);
+void tokens_destroy (tokens_t **self_p);
+//  Who token signs in: the staff id into staff. Returns 0, or
+//  DH_E_NOT_FOUND (unknown) or DH_E_STATE (expired), words in *why.
+//  Thread-safe.
+int tokens_check (tokens_t *self, const char *token, char *staff, size_t staff_size, const char **why);
+//  `dunghan-gateway token new --staff ID [--days N] [--config FILE]`.
+//  Returns the exit code.
+int tokens_main (int argc, char **argv, const dh_config_key_t *keys);
+
+//  ---------------------------------------------------------------------
+//  events.c: every daemon's feed, in a ring, as Server-Sent Events.
+
+extern const http_route_t gateway_events_routes [];
+
+//  Follow every daemon of gateway->daemons on loop, keeping the last
+//  capacity events. NULL on error (logged).
+events_t *events_new (gateway_t *gateway, dh_daemon_t *daemon, size_t capacity);
+//  Wake every stream so it ends (before http_destroy).
+void events_stop (events_t *self);
+void events_destroy (events_t **self_p);
+//  Figures for /metrics.
+void events_figures (events_t *self, uint64_t *received, uint64_t *clients, uint64_t *held);
+
+//  ---------------------------------------------------------------------
+//  metrics.c and openapi.c
+
+extern const http_route_t gateway_metrics_routes [];
+extern const http_route_t gateway_openapi_routes [];
+
+#endif
