@@ -99,9 +99,14 @@ s_check_submit (dh_call_t *call, const Dh__SubmitDossier *submit)
             return dh_call_fail (call, DH_E_INVALID, "document %zu must be 1-300 bytes", i + 1);
     if (submit->n_notify > 3)
         return dh_call_fail (call, DH_E_INVALID, "at most 3 notification channels");
-    for (size_t i = 0; i < submit->n_notify; i++)
+    for (size_t i = 0; i < submit->n_notify; i++) {
         if (strcmp (submit->notify [i], "email") && strcmp (submit->notify [i], "sms") && strcmp (submit->notify [i], "zalo"))
             return dh_call_fail (call, DH_E_INVALID, "notify channel '%.20s' is not email, sms or zalo", submit->notify [i]);
+        //  Twice would be two notifications the receiver could not tell apart.
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp (submit->notify [i], submit->notify [j]))
+                return dh_call_fail (call, DH_E_INVALID, "notify channel %s is named twice", submit->notify [i]);
+    }
     return 0;
 }
 

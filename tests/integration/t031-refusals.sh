@@ -41,6 +41,7 @@ expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --na
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name "$long" --id 001088001122
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --email nobody
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --notify fax
+expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --notify email --notify email --email a@example.vn
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --phone 12
 expect_refused E_INVALID bd.mc -- submit --procedure 1.003583.000.00.00.H26 --name A --id 001088001122 --phone +12a45678
 expect_refused E_NOT_FOUND ops -- assign NO-SUCH-CODE --handler bdtp.cv1
