@@ -20,6 +20,10 @@ typedef struct {
     dh_dbi_t items;             //  item code -> AssignmentRecord
     dh_dbi_t load;              //  staff id -> open items held (uint32)
     dh_dbi_t steps;             //  journal of Steps (dh_journal), newest in Assignment.last_step
+    dh_dbi_t daily;             //  daily work -> the last Hanoi day done (summary.c)
+    dh_timer_t *summary_timer;  //  NULL: no queue summaries here
+    int64_t summary_minute;     //  queue_summary_at, minutes after Hanoi midnight
+    uint32_t summary_batch;     //  most handlers told in one turn
 } assign_t;
 
 //  Each file's commands (dh_command_t rows), registered by main.c.
@@ -87,5 +91,15 @@ assign_tell_fn assign_tell_assigned;      //  a handler was given it: they hear 
 assign_tell_fn assign_tell_supplement;    //  papers are missing: the applicant hears which
 assign_tell_fn assign_tell_resolved;      //  a result is ready, or the dossier was refused
 assign_tell_fn assign_tell_returned;      //  the result was handed over
+//  The daily queue summary of staff (of unit): the open items they hold,
+//  as at `at`. Sent with no item code; overdue_items is left 0 (assign
+//  does not know which are overdue).
+int assign_tell_queue_summary (assign_t *self, dh_call_t *call, const char *staff, const char *unit,
+                               uint32_t open, int64_t at);
+
+//  summary.c: the daily queue summary (its own timer, when notify is
+//  deployed and queue_summary_at is a time). Reads queue_summary_at and
+//  queue_summary_batch; returns 0 or DH_E_CONFIG (logged), DH_E_NOMEM.
+int assign_summary_setup (assign_t *self);
 
 #endif

@@ -3,7 +3,8 @@
 //  ready or a refusal after examination, a result handed over. Each goes
 //  as a NotifyEvent over the link, in the transaction of the change it
 //  tells of. The applicant's contact is notify's already (intake told it
-//  with "received"): these carry the code.
+//  with "received"): these carry the code. And each morning a handler's
+//  queue summary (summary.c), in the transaction that marks it sent.
 //
 //  Nothing is built when no notify daemon is configured here.
 #include "notify.pb-c.h"
@@ -14,16 +15,18 @@
 
 static const char *s_peer = "notify";
 
+//  Timer work has no envelope: assign itself is the actor then.
 static int
 s_send (dh_call_t *call, Dh__NotifyEvent *event)
 {
+    const char *about = *event->code? event->code: event->staff;
     size_t size;
     uint8_t *bytes = dh_call_pack (call, &event->base, &size);
     if (!bytes)
-        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell notify of %s", event->code);
+        return dh_call_fail (call, DH_E_NOMEM, "no memory to tell notify of %s", about);
     int rc = dh_service_send (call->service, call->txn, s_peer, DH_MSG_NOTIFY_EVENT,
-                              call->envelope->actor, bytes, size);
-    return rc? dh_call_fail (call, rc, "cannot tell notify of %s: %s", event->code, dh_strerror (rc)): 0;
+                              call->envelope? call->envelope->actor: "assign", bytes, size);
+    return rc? dh_call_fail (call, rc, "cannot tell notify of %s: %s", about, dh_strerror (rc)): 0;
 }
 
 //  Assign knows the procedure by its code only: its name went with
@@ -95,5 +98,23 @@ assign_tell_returned (assign_t *self, dh_call_t *call, const Dh__ItemCommand *co
         return 0;
     Dh__NotifyEvent event;
     s_init (&event, "returned", item, step);
+    return s_send (call, &event);
+}
+
+int
+assign_tell_queue_summary (assign_t *self, dh_call_t *call, const char *staff, const char *unit, uint32_t open,
+                           int64_t at)
+{
+    (void) self;
+    if (!dh_service_has_peer (call->service, s_peer))
+        return 0;
+    Dh__NotifyEvent event = DH__NOTIFY_EVENT__INIT;
+    event.event = "queue_summary";
+    event.staff = (char *) staff;
+    event.unit = (char *) unit;
+    event.open_items = open;
+    //  Which items are past their due time is the deadline daemon's to
+    //  know, not assign's: overdue_items stays 0.
+    event.at = at;
     return s_send (call, &event);
 }

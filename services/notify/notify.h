@@ -66,9 +66,12 @@ int notify_queue (notify_t *self, dh_call_t *call, notify_channel_t *channel, Dh
 //  deploy/templates/templates.txt (README: Notifications).
 
 //  The values a template's placeholders take: {code} {procedure}
-//  {applicant} {due} {new_due} {counter} {reason} {papers} {staff} {unit}.
+//  {applicant} {due} {new_due} {counter} {reason} {papers} {staff} {unit}
+//  {open} {overdue}; open and overdue are counts (a queue summary's) as
+//  decimal text.
 typedef struct {
     const char *code, *procedure, *applicant, *due, *new_due, *counter, *reason, *papers, *staff, *unit;
+    const char *open, *overdue;
 } notify_fields_t;
 
 //  Check a whole templates file: every block names a known event and

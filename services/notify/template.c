@@ -24,7 +24,8 @@
 //  name (for the events' required masks) and a row per name.
 #define S_PLACEHOLDERS(X) \
     X (code) X (procedure) X (applicant) X (due) X (new_due) \
-    X (counter) X (reason) X (papers) X (staff) X (unit)
+    X (counter) X (reason) X (papers) X (staff) X (unit) \
+    X (open) X (overdue)
 
 enum {
 #define S_INDEX(name) S_P_##name,
@@ -68,7 +69,7 @@ static const s_event_t s_events [] = {
     { "due_soon",             S_NEEDS (code) },                       //  sắp đến hạn
     { "breached",             S_NEEDS (code) },                       //  quá hạn
     { "apology_to_approve",   S_NEEDS (code) },
-    { "queue_summary",        S_NEEDS (staff) },                      //  about many items, so no code
+    { "queue_summary",        S_NEEDS (staff) | S_NEEDS (open) },     //  about many items, so no code
 };
 #define S_EVENTS (sizeof s_events / sizeof s_events [0])
 

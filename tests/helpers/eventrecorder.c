@@ -7,7 +7,9 @@
         EVENT CODE staff=S channels=a,b applicant=NAME email=E phone=P due=MS
             new_due=MS counter=C reason=R papers=P unit=U procedure=N at=MS
 
-    (one line; "-" for an empty field). The deadline daemon's own notices
+    (one line; "-" for an empty field). A queue_summary's line, which is
+    about many items and has no code, ends with its counts:
+    "... at=MS open=N overdue=N". The deadline daemon's own notices
     (DEADLINE_WARNING, DEADLINE_BREACHED, CLOCK_STOPPED) are taken and
     not recorded: they are not NotifyEvents.
 
@@ -58,6 +60,9 @@ s_notify_event (dh_call_t *call, void *arg)
         s_or_dash (applicant? applicant->phone: NULL), event->due_at, event->new_due_at,
         s_or_dash (event->counter), s_or_dash (event->reason), s_or_dash (event->papers),
         s_or_dash (event->unit), s_or_dash (event->procedure), event->at);
+    if (size < (int) sizeof line && !strcmp (event->event, "queue_summary"))
+        size += snprintf (line + size, sizeof line - size, " open=%" PRIu32 " overdue=%" PRIu32,
+                          event->open_items, event->overdue_items);
     if (size >= (int) sizeof line)
         size = sizeof line - 1;
     void *data;

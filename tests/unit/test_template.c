@@ -88,6 +88,8 @@ static const notify_fields_t s_fields = {
     .papers = "Bản sao Căn cước công dân; Hợp đồng thuê nhà",
     .staff = "Đặng Văn Nam",
     .unit = "Phòng Tài chính - Kế hoạch",
+    .open = "12",
+    .overdue = "3",
 };
 
 //  The shipped file: every event and channel it promises, each renders.
@@ -157,6 +159,19 @@ s_test_shipped (void)
         CHECK (strstr (out, "- Ngày hẹn trả kết quả: 16:30 ngày 19/02/2021\n"), "body: %s", out);
         CHECK (strstr (out, "\nTrân trọng,\n"), "no Trân trọng: %s", out);
     }
+    //  The queue summary says how many items the official holds, and how
+    //  many of them are overdue.
+    const s_kept_t *summary = s_keeper_find (&keeper, "queue_summary", "email");
+    if (summary) {
+        notify_render (summary->subject, &s_fields, false, out, sizeof out);
+        CHECK (!strcmp (out, "Tổng hợp hồ sơ đang xử lý: 12 hồ sơ"), "summary subject: %s", out);
+        notify_render (summary->body, &s_fields, false, out, sizeof out);
+        CHECK (!strncmp (out, "Kính gửi đồng chí Đặng Văn Nam,\n\n", strlen ("Kính gửi đồng chí Đặng Văn Nam,\n\n")),
+               "summary body starts: %.60s", out);
+        CHECK (strstr (out, "tại Phòng Tài chính - Kế hoạch:\n"), "summary body, unit: %s", out);
+        CHECK (strstr (out, "\n- Số hồ sơ đang xử lý: 12\n- Trong đó, số hồ sơ đã quá hạn: 3\n"),
+               "summary body, counts: %s", out);
+    }
     s_keeper_empty (&keeper);
     free (text);
 }
@@ -206,8 +221,14 @@ static const s_bad_t s_bad [] = {
       "template must hold" },
     { "result without {counter}", S_GOOD "[result_ready email]\nSubject: {code}\nDa co ket qua\n",
       "t.txt line 5: [result_ready email]: no {counter}, which every result_ready template must hold" },
-    { "queue summary without {staff}", S_GOOD "[queue_summary email]\nSubject: Tong hop\n{code} {unit}\n",
+    { "queue summary without {staff}", S_GOOD "[queue_summary email]\nSubject: Tong hop {open}\n{code} {unit}\n",
       "t.txt line 5: [queue_summary email]: no {staff}, which every queue_summary template must hold" },
+    { "queue summary without {open}", S_GOOD "[queue_summary email]\nSubject: Tong hop\n{staff} {overdue}\n",
+      "t.txt line 5: [queue_summary email]: no {open}, which every queue_summary template must hold" },
+    { "queue summary with neither", S_GOOD "[queue_summary sms]\nTong hop ho so\n",
+      "t.txt line 5: [queue_summary sms]: no {staff} {open}, which every queue_summary template must hold" },
+    { "a count's name misspelt", S_GOOD "[queue_summary email]\nSubject: {staff}\n{opened} ho so\n",
+      "t.txt line 7: [queue_summary email]: unknown placeholder {opened}" },
     { "invalid UTF-8 in a body", S_GOOD "[received email]\nSubject: Hồ sơ {code}\n\nKính gửi \xff\n",
       "t.txt line 8: [received email]: not valid UTF-8 at byte 12" },
     { "invalid UTF-8 in a comment", "# ch\xc3\n" S_GOOD,
@@ -316,7 +337,7 @@ s_test_format (void)
         "\r\n"
         "[queue_summary email]\n"
         "Subject: Tong hop cho {staff}\n"
-        "Khong can ma ho so.\n"
+        "Khong can ma ho so: {open} ho so, {overdue} qua han.\n"
         "\n"
         "\n";
     s_keeper_t keeper = { .count = 0 };
@@ -329,7 +350,8 @@ s_test_format (void)
         CHECK (!strcmp (keeper.kept [0].body, "Kinh gui {applicant},\n\n\nMa {{ {code} }}"),
                "body \"%s\"", keeper.kept [0].body);
         CHECK (!strcmp (keeper.kept [1].event, "queue_summary"), "second: %s", keeper.kept [1].event);
-        CHECK (!strcmp (keeper.kept [1].body, "Khong can ma ho so."), "body \"%s\"", keeper.kept [1].body);
+        CHECK (!strcmp (keeper.kept [1].body, "Khong can ma ho so: {open} ho so, {overdue} qua han."), "body \"%s\"",
+               keeper.kept [1].body);
     }
     s_keeper_empty (&keeper);
 
@@ -375,6 +397,15 @@ s_test_render (void)
     CHECK (!strcmp (out, "{code}} {X-1} {date} {code ."), "braces: %s", out);
     CHECK (notify_render ("{", &fields, false, out, sizeof out) == 0 && !strcmp (out, "{"), "lone: %s", out);
     CHECK (notify_render ("", &fields, false, out, sizeof out) == 0 && !*out, "empty");
+
+    //  The counts are text like any value; a count not given is empty.
+    fields = (notify_fields_t) { .staff = "Đặng", .open = "7", .overdue = "0" };
+    CHECK (notify_render ("{staff}: {open} ho so, {overdue} qua han", &fields, true, out, sizeof out) == 0
+        && !strcmp (out, "Dang: 7 ho so, 0 qua han"), "counts: %s", out);
+    fields.overdue = NULL;
+    CHECK (notify_render ("{open}/{overdue}/{{open}}", &fields, false, out, sizeof out) == 0
+        && !strcmp (out, "7//{open}}"), "counts: %s", out);
+    fields = (notify_fields_t) { .code = "X-1" };
 
     //  TOO_BIG: "HS X-1 xong" is 11 bytes and takes 12 with its end.
     char canary [32];
