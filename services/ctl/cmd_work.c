@@ -27,12 +27,15 @@ typedef struct {
 
 //  How the reply prints without --json: the first format has no flag and
 //  is the default (none: "field: value" lines, pbtext_print); another is
-//  chosen by its flag (stats --csv).
+//  chosen by its flag (stats --csv). A format with `save` writes a file
+//  instead, named after its flag (stats --xlsx FILE).
 typedef struct {
     const char *flag;
-    ctl_print_fn *print;
+    ctl_print_fn *print;        //  on stdout
     const char *help;
+    ctl_save_fn *save;          //  or into the file named after the flag
 } s_format_t;
+#define S_FORMATS 3
 
 typedef struct {
     const char *name;           //  "step start"
@@ -44,7 +47,7 @@ typedef struct {
     s_option_t options [12];
     const char *file_field;     //  positional FILE whose text goes here
     const char *name_field;     //  ... and whose base name goes here
-    s_format_t formats [2];
+    s_format_t formats [S_FORMATS];
 } s_command_t;
 
 //  Rows leave out the fields they do not use: a table reads better so.
@@ -57,7 +60,8 @@ typedef struct {
                { "--to", "to", "last day, YYYY-MM-DD (Hanoi)", true, false, NULL }
 #define LIMIT { "--limit", "limit", "at most this many (default 1000)", false, false, NULL }
 #define STATS_FORMATS { { NULL, ctl_print_stats, NULL }, \
-                        { "--csv", ctl_print_stats_csv, "print a CSV header line and a value line" } }
+                        { "--csv", ctl_print_stats_csv, "print a CSV header line and a value line" }, \
+                        { "--xlsx", NULL, "write the report as Biểu 06 into an Excel file", ctl_save_stats_xlsx } }
 
 static const s_command_t s_commands [] = {
     { "submit", "intake", DH_MSG_SUBMIT, &dh__submit_dossier__descriptor, &dh__submit_reply__descriptor,
@@ -142,6 +146,9 @@ static const s_command_t s_commands [] = {
     { "due-soon", "deadline", DH_MSG_DUE_SOON, &dh__deadline_query__descriptor, &dh__deadline_list__descriptor,
       "the items and steps whose deadline comes next (sắp đến hạn)", { UNIT, LIMIT },
       .formats = { { NULL, ctl_print_due_soon, NULL } } },
+    { "queues", "deadline", DH_MSG_QUEUES, &dh__queues_query__descriptor, &dh__queues_reply__descriptor,
+      "per unit: open items, due soon, overdue, and the age of the oldest", { UNIT },
+      .formats = { { NULL, ctl_print_queues, NULL } } },
     { "recompute", "deadline", DH_MSG_RECOMPUTE, NULL, &dh__recompute_reply__descriptor,
       "reload the working calendar and recompute every open clock", { { 0 } },
       .formats = { { NULL, ctl_print_recompute, NULL } } },
@@ -190,15 +197,20 @@ s_command_help (FILE *out, const s_command_t *command)
     }
     if (command->file_field)
         fprintf (out, " FILE");
-    const s_format_t *other = &command->formats [1];
-    fprintf (out, " [--json%s%s]", other->flag? "|": "", other->flag? other->flag: "");
+    fprintf (out, " [--json");
+    for (int f = 1; f < S_FORMATS && command->formats [f].flag; f++)
+        fprintf (out, "|%s%s", command->formats [f].flag, command->formats [f].save? " FILE": "");
+    fprintf (out, "]");
     fprintf (out, " [--cert FILE] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
     for (int i = 0; i < 12 && (command->options [i].flag || command->options [i].field); i++)
         if (command->options [i].flag && command->options [i].help)
             fprintf (out, "  %-14s %s%s\n", command->options [i].flag, command->options [i].help,
                      command->options [i].repeatable? "": "");
-    if (other->flag)
-        fprintf (out, "  %-14s %s\n", other->flag, other->help);
+    for (int f = 1; f < S_FORMATS && command->formats [f].flag; f++) {
+        char flag [32];
+        snprintf (flag, sizeof flag, "%s%s", command->formats [f].flag, command->formats [f].save? " FILE": "");
+        fprintf (out, "  %-14s %s\n", flag, command->formats [f].help);
+    }
     fprintf (out, "  --json         print the reply as JSON\n"
                   "  --cert FILE    who you are: your certificate (default $DUNGHAN_CERT, else\n"
                   "                 `cert` in the configuration's ctl section)\n"
@@ -264,7 +276,7 @@ s_call_option (const char *flag, const char *value, int *timeout)
 static int
 s_call (const char *service, const char *config_path, const char *cert, uint32_t type, const char *actor,
         const uint8_t *payload, size_t size, int timeout, bool json,
-        const ProtobufCMessageDescriptor *reply_type, ctl_print_fn *print)
+        const ProtobufCMessageDescriptor *reply_type, const s_format_t *format, const char *path)
 {
     dh_config_t *config;
     dh_auth_t *auth;
@@ -314,8 +326,13 @@ s_call (const char *service, const char *config_path, const char *cert, uint32_t
             json_decref (object);
         }
         else
-        if (print)
-            print (stdout, message);
+        if (format->save) {
+            if (format->save (path, message))
+                exit_code = 1;
+        }
+        else
+        if (format->print)
+            format->print (stdout, message);
         else
             pbtext_print (stdout, message, 0);
         if (message)
@@ -404,6 +421,7 @@ ctl_work_main (int argc, char **argv)
     const char *actor = "";
     bool json = false;
     const s_format_t *format = &command->formats [0];
+    const char *format_path = NULL;
     int timeout = 5000, exit_code = 2;
     bool seen [12] = { false };
     ProtobufCMessage *request = command->request? pbtext_new (command->request): NULL;
@@ -421,8 +439,21 @@ ctl_work_main (int argc, char **argv)
             json = true;
             continue;
         }
-        if (command->formats [1].flag && !strcmp (arg, command->formats [1].flag)) {
-            format = &command->formats [1];
+        int chosen = 0;
+        for (int f = 1; f < S_FORMATS && command->formats [f].flag && !chosen; f++)
+            if (!strcmp (arg, command->formats [f].flag))
+                chosen = f;
+        if (chosen) {
+            if (format->flag) {
+                fprintf (stderr, "dunghanctl %s: give one of %s and %s, not both\n", command->name,
+                         format->flag, arg);
+                goto done;
+            }
+            format = &command->formats [chosen];
+            if (format->save && (i + 1 >= argc || !*(format_path = argv [++i]))) {
+                fprintf (stderr, "dunghanctl %s: %s needs a file name\n", command->name, arg);
+                goto done;
+            }
             continue;
         }
         if (!strcmp (arg, "--timeout") || !strcmp (arg, "--key")) {
@@ -536,7 +567,7 @@ ctl_work_main (int argc, char **argv)
     if (request)
         protobuf_c_message_pack (request, payload);
     exit_code = s_call (service, config_path, cert, command->type, actor, payload, size, timeout, json,
-                        command->reply, format->print);
+                        command->reply, format, format_path);
     free (payload);
 done:
     pbtext_free (request);

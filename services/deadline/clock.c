@@ -199,6 +199,23 @@ s_lists (deadline_t *self, dh_call_t *call, const Dh__Clock *record, const s_was
     return 0;
 }
 
+//  An item clock's entry in the `open` index (unit, receipt, item), put
+//  when it starts or joins a unit and taken when it stops or leaves: a
+//  unit's first key there is its oldest open item (queues.c).
+static int
+s_open_entry (deadline_t *self, dh_call_t *call, const char *unit, int64_t received_at, const char *item,
+              bool put)
+{
+    uint8_t key [512];
+    size_t size = deadline_list_key (unit, received_at, item, key, sizeof key);
+    if (!size)
+        return dh_call_fail (call, DH_E_TOO_BIG, "cannot index %s as open: unit or code too long", item);
+    int rc = put? dh_txn_put (call->txn, self->open, key, size, "", 0): dh_txn_del (call->txn, self->open, key, size);
+    if (rc == DH_E_NOT_FOUND)
+        rc = 0;                 //  open before the index was added (main.c)
+    return rc? dh_call_fail (call, rc, "cannot index %s as open: %s", item, dh_strerror (rc)): 0;
+}
+
 int
 deadline_clock_fired (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, const Dh__Clock *before,
                       char tag, int64_t at)
@@ -435,7 +452,8 @@ deadline_item_stop (deadline_t *self, dh_call_t *call, deadline_clock_t *clock, 
     size_t late_count = 0;
     if (end == DH__CLOCK_END__END_FINISHED && (rc = s_late_steps (self, call, record->item, at, &late, &late_count)))
         return dh_call_fail (call, rc, "cannot read the steps of %s: %s", record->item, dh_strerror (rc));
-    if ((rc = s_stop (self, call, clock, at, end, late, late_count)))
+    if ((rc = s_stop (self, call, clock, at, end, late, late_count))
+    ||  (rc = s_open_entry (self, call, record->unit, record->received_at, record->item, false)))
         return rc;
     deadline_figure_t figure =
         end == DH__CLOCK_END__END_REFUSED? DEADLINE_REFUSED:
@@ -531,6 +549,7 @@ s_item_start (deadline_t *self, dh_call_t *call, const Dh__ClockChange *change)
                                  DEADLINE_RECEIVED_IN_PERSON;
     s_was_t was = { 0 };
     if ((rc = s_put (self, call, &clock, &was))
+    ||  (rc = s_open_entry (self, call, record.unit, record.received_at, record.item, true))
     ||  (rc = deadline_count (self, call, record.unit, change->at, received, 1))
     ||  (rc = deadline_count (self, call, record.unit, change->at, DEADLINE_OPENED, 1)))
         return rc;
@@ -675,6 +694,9 @@ s_item_move (deadline_t *self, dh_call_t *call, deadline_clock_t *item, const Dh
                                              side? DEADLINE_PAUSED_IN: DEADLINE_PAUSED_OUT, 1))))
             return rc;
     }
+    if ((rc = s_open_entry (self, call, record->unit, record->received_at, record->item, false))
+    ||  (rc = s_open_entry (self, call, change->unit, record->received_at, record->item, true)))
+        return rc;
     record->unit = change->unit;
     if (*change->head)
         record->head = change->head;

@@ -25,6 +25,7 @@ typedef struct {
     dh_dbi_t schedule;          //  dh_schedule: (time, 'W'|'B' + clock id): warnings and breaches to fire
     dh_dbi_t overdue;           //  unit \0 due(8) item -> nothing: open items past their due time
     dh_dbi_t due_soon;          //  unit \0 due(8) item -> nothing: open items warned, not yet past due
+    dh_dbi_t open;              //  unit \0 received_at(8) item -> nothing: open items by receipt (queues)
     dh_dbi_t counters;          //  unit \0 day(4) -> deadline_bucket_t
     //  A warning or breach fired is marked here, keyed like the schedule
     //  ('W'|'B', time, clock id), not by rewriting the clock: a burst of
@@ -47,6 +48,7 @@ extern const dh_command_t deadline_query_commands [];    //  query.c
 extern const dh_command_t deadline_figure_commands [];   //  figures.c
 extern const dh_command_t deadline_apology_commands [];  //  apology.c
 extern const dh_command_t deadline_recompute_commands [];//  recompute.c
+extern const dh_command_t deadline_queue_commands [];    //  queues.c
 
 //  clock.c: one clock read and written, its ledger, its place in the
 //  schedule and the lists.

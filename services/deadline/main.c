@@ -53,6 +53,13 @@ s_setup (dh_service_t *service, void *state)
     ||  (rc = dh_store_dbi (store, "schedule", &self->schedule))
     ||  (rc = dh_store_dbi (store, "overdue", &self->overdue))
     ||  (rc = dh_store_dbi (store, "due_soon", &self->due_soon))
+    //  `open` came without a new layout: nothing stored before changes
+    //  shape, so an older store opens. It has no entry for the items open
+    //  when it was upgraded: `queues` leaves them out of its open count and
+    //  oldest (not of due soon and overdue: their lists are older) until
+    //  they stop, or a transfer enters them under their new unit. Stopping
+    //  or moving one finds no entry and goes on (clock.c, s_open_entry).
+    ||  (rc = dh_store_dbi (store, "open", &self->open))
     ||  (rc = dh_store_dbi (store, "counters", &self->counters))
     ||  (rc = dh_store_dbi (store, "fired", &self->fired))
     ||  (rc = dh_config_int (config, "fire_batch", 1, 1000000, &fire_batch)))
@@ -84,6 +91,7 @@ s_setup (dh_service_t *service, void *state)
     dh_service_register (service, deadline_figure_commands, self);
     dh_service_register (service, deadline_apology_commands, self);
     dh_service_register (service, deadline_recompute_commands, self);
+    dh_service_register (service, deadline_queue_commands, self);
     if ((rc = dh_service_add_optional_peer (service, "intake"))
     ||  (rc = dh_service_add_optional_peer (service, "notify")))
         return rc;
