@@ -75,6 +75,7 @@ assign_clock_fn assign_clock_step_start;  //  a new holder or node: a step clock
 assign_clock_fn assign_clock_transfer;    //  another lead unit: the item clock moves, a step starts
 assign_clock_fn assign_clock_step_stop;   //  the step is done
 assign_clock_fn assign_clock_pause;       //  papers are missing: the item clock pauses
+assign_clock_fn assign_clock_fee;         //  a fee is due: the item clock pauses
 assign_clock_fn assign_clock_resolve;     //  a result or a refusal: the item clock stops
 //  The counter changed the item (it was in state before): withdrawn or
 //  not accepted stops its clock, papers supplied resume it.
@@ -89,6 +90,7 @@ int assign_clock_counter (assign_t *self, dh_call_t *call, const Dh__Assignment 
 typedef assign_clock_fn assign_tell_fn;
 assign_tell_fn assign_tell_assigned;      //  a handler was given it: they hear it
 assign_tell_fn assign_tell_supplement;    //  papers are missing: the applicant hears which
+assign_tell_fn assign_tell_fee;           //  a fee is due: the applicant hears which
 assign_tell_fn assign_tell_resolved;      //  a result is ready, or the dossier was refused
 assign_tell_fn assign_tell_returned;      //  the result was handed over
 //  The daily queue summary of staff (of unit): the open items they hold,

@@ -142,6 +142,20 @@ assign_clock_pause (assign_t *self, dh_call_t *call, const Dh__ItemCommand *comm
 }
 
 int
+assign_clock_fee (assign_t *self, dh_call_t *call, const Dh__ItemCommand *command,
+                  const Dh__Assignment *item, const Dh__Step *step)
+{
+    (void) self;
+    if (!dh_service_has_peer (call->service, s_peer))
+        return 0;
+    Dh__ClockChange change;
+    s_init (&change, item, DH__CLOCK_KIND__ITEM_CLOCK, DH__CLOCK_ACTION__CLOCK_PAUSE, step->at);
+    change.reason = command->reason;
+    change.fee = true;
+    return s_send (call, &change);
+}
+
+int
 assign_clock_resolve (assign_t *self, dh_call_t *call, const Dh__ItemCommand *command,
                       const Dh__Assignment *item, const Dh__Step *step)
 {
@@ -176,7 +190,8 @@ assign_clock_counter (assign_t *self, dh_call_t *call, const Dh__Assignment *ite
         change.reason = step? step->content: "";
     }
     else
-    if (item->state == DH__ITEM_STATE__IN_PROGRESS && before == DH__ITEM_STATE__SUPPLEMENT_REQUESTED)
+    if (item->state == DH__ITEM_STATE__IN_PROGRESS
+    &&  (before == DH__ITEM_STATE__SUPPLEMENT_REQUESTED || before == DH__ITEM_STATE__AWAITING_FEE))
         s_init (&change, item, DH__CLOCK_KIND__ITEM_CLOCK, DH__CLOCK_ACTION__CLOCK_RESUME, at);
     else
         return 0;

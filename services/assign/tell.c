@@ -72,6 +72,19 @@ assign_tell_supplement (assign_t *self, dh_call_t *call, const Dh__ItemCommand *
 }
 
 int
+assign_tell_fee (assign_t *self, dh_call_t *call, const Dh__ItemCommand *command,
+                 const Dh__Assignment *item, const Dh__Step *step)
+{
+    (void) self;
+    if (!dh_service_has_peer (call->service, s_peer))
+        return 0;
+    Dh__NotifyEvent event;
+    s_init (&event, "fee_due", item, step);
+    event.reason = command->reason;
+    return s_send (call, &event);
+}
+
+int
 assign_tell_resolved (assign_t *self, dh_call_t *call, const Dh__ItemCommand *command,
                       const Dh__Assignment *item, const Dh__Step *step)
 {

@@ -32,14 +32,15 @@ typedef struct {
 
 static dh_handler_fn s_item_command, s_item_changed, s_history, s_assignment;
 static s_apply_fn s_assign, s_reassign, s_transfer, s_step_start, s_step_complete,
-                  s_supplement_request, s_resolve, s_return;
+                  s_supplement_request, s_fee_request, s_resolve, s_return;
 
 const dh_command_t assign_work_commands [] = {
     { DH_MSG_ASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
       "assign", S_BIT (RECEIVED), DH__ITEM_STATE__ASSIGNED, false, s_assign, assign_clock_step_start,
       assign_tell_assigned } },
     { DH_MSG_REASSIGN, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
-      "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED), 0, false,
+      "reassign", S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS) | S_BIT (SUPPLEMENT_REQUESTED) | S_BIT (AWAITING_FEE),
+      0, false,
       s_reassign, assign_clock_step_start, assign_tell_assigned } },
     { DH_MSG_TRANSFER, s_item_command, DH_FROM_CLIENT, S_LEADERS, false, &(const s_rule_t) {
       "transfer", S_BIT (RECEIVED) | S_BIT (ASSIGNED) | S_BIT (IN_PROGRESS), 0, true, s_transfer,
@@ -53,6 +54,10 @@ const dh_command_t assign_work_commands [] = {
     { DH_MSG_SUPPLEMENT_REQUEST, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "supplement-request", S_BIT (IN_PROGRESS), DH__ITEM_STATE__SUPPLEMENT_REQUESTED, true,
       s_supplement_request, assign_clock_pause, assign_tell_supplement } },
+    //  A fee or tax is due before the result (status 6): the clock waits.
+    { DH_MSG_FEE_REQUEST, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
+      "fee-request", S_BIT (IN_PROGRESS), DH__ITEM_STATE__AWAITING_FEE, true, s_fee_request,
+      assign_clock_fee, assign_tell_fee } },
     { DH_MSG_RESOLVE, s_item_command, DH_FROM_CLIENT, 0, true, &(const s_rule_t) {
       "resolve", S_BIT (IN_PROGRESS), 0, false, s_resolve, assign_clock_resolve,
       assign_tell_resolved } },
@@ -222,6 +227,16 @@ s_supplement_request (assign_t *self, dh_call_t *call, Dh__ItemCommand *command,
         strcat (papers, command->papers [i]);
     }
     step->content = papers;
+    return 0;
+}
+
+static int
+s_fee_request (assign_t *self, dh_call_t *call, Dh__ItemCommand *command, Dh__Assignment *item, Dh__Step *step)
+{
+    (void) self;
+    (void) call;
+    (void) item;
+    step->content = command->reason;        //  which fee or obligation
     return 0;
 }
 

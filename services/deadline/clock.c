@@ -632,10 +632,17 @@ static int
 s_item_pause (deadline_t *self, dh_call_t *call, deadline_clock_t *item, const Dh__ClockChange *change)
 {
     Dh__Clock *record = item->record;
-    int rc = dh_ledger_pause (&item->ledger, change->at, DH_PAUSE_SUPPLEMENT);
+    int rc = dh_ledger_pause (&item->ledger, change->at, change->fee? DH_PAUSE_FEE: DH_PAUSE_SUPPLEMENT);
     if (rc)
         return dh_call_fail (call, rc, "cannot pause the clock of %s: %s", record->item,
                              rc == DH_E_STATE? "it is not running": dh_strerror (rc));
+    //  Waiting for a fee (status 6) is a pause, not a supplementation: no
+    //  deadline for the applicant, not counted as sent back.
+    if (change->fee) {
+        if ((rc = s_step_follow (self, call, record, change->at, true)))
+            return rc;
+        return deadline_count (self, call, record->unit, change->at, DEADLINE_PAUSED_IN, 1);
+    }
     record->supplements++;
     if ((rc = s_step_follow (self, call, record, change->at, true))
     ||  (rc = deadline_count (self, call, record->unit, change->at, DEADLINE_SUPPLEMENTS, 1))

@@ -33,10 +33,14 @@ const dh_command_t intake_dossier_commands [] = {
       true, intake_tell_not_accepted } },
     { DH_MSG_WITHDRAW, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "withdraw", { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED, DH__ITEM_STATE__IN_PROGRESS,
-      DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__WITHDRAWN, false, NULL } },
+      DH__ITEM_STATE__SUPPLEMENT_REQUESTED, DH__ITEM_STATE__AWAITING_FEE }, DH__ITEM_STATE__WITHDRAWN, false,
+      NULL } },
     { DH_MSG_SUPPLEMENT_PROVIDE, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "supplement-provide", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__IN_PROGRESS,
       false, NULL } },
+    //  The applicant paid the fee or met the obligation at the counter.
+    { DH_MSG_FEE_PAID, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
+      "fee-paid", { DH__ITEM_STATE__AWAITING_FEE }, DH__ITEM_STATE__IN_PROGRESS, false, NULL } },
     //  From the deadline daemon: the applicant's supplementation time ran out.
     { DH_MSG_SUPPLEMENT_EXPIRED, s_supplement_expired, DH_FROM_LINK, 0, false, &(const s_transition_t) {
       "supplement-expired", { DH__ITEM_STATE__SUPPLEMENT_REQUESTED }, DH__ITEM_STATE__REJECTED, false,
