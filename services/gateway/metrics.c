@@ -3,6 +3,7 @@
 //  daemon), counters ending in _total. A daemon that does not answer is
 //  dunghan_up 0 and has no other samples.
 #include <microhttpd.h>
+#include "deadline.pb-c.h"
 #include "envelope.pb-c.h"
 #include "dh_error.h"
 #include "dh_types.h"
@@ -35,6 +36,48 @@ static const struct {
     { "dunghan_map_size_bytes", "gauge", "The LMDB map's size.", s_map_size },
     { "dunghan_event_seq", "gauge", "The seq of the daemon's last published event.", s_event_seq },
 };
+
+//  Per unit, from the deadline daemon's QUEUES: the items open, due soon
+//  and overdue, and when the oldest open one was received (RabbitMQ's
+//  head-message timestamp: a count alone cannot tell seconds from weeks).
+static void
+s_queues (gateway_t *self, gateway_t *quick, FILE *out)
+{
+    bool deployed = false;
+    for (size_t i = 0; i < self->daemon_count; i++)
+        deployed |= !strcmp (self->daemons [i], "deadline");
+    if (!deployed)
+        return;
+    Dh__QueuesQuery query = DH__QUEUES_QUERY__INIT;
+    http_reply_t scratch = { 0 };
+    ProtobufCMessage *answer;
+    if (gateway_call (quick, "deadline", DH_MSG_QUEUES, "", &query.base, &dh__queues_reply__descriptor, &answer,
+                      &scratch)) {
+        json_decref (scratch.json);
+        return;
+    }
+    json_decref (scratch.json);
+    const Dh__QueuesReply *queues = (const Dh__QueuesReply *) answer;
+    static const struct {
+        const char *name, *help;
+    } families [] = {
+        { "dunghan_queue_items", "Items open in the unit (running or paused)." },
+        { "dunghan_queue_due_soon_items", "Open items of the unit warned as due soon, not yet past due." },
+        { "dunghan_queue_overdue_items", "Open items of the unit past their due time." },
+        { "dunghan_queue_oldest_item_timestamp_seconds", "When the unit's oldest open item was received "
+          "(Unix seconds; 0: none)." },
+    };
+    for (size_t f = 0; f < sizeof families / sizeof families [0]; f++) {
+        fprintf (out, "# HELP %s %s\n# TYPE %s gauge\n", families [f].name, families [f].help, families [f].name);
+        for (size_t i = 0; i < queues->n_rows; i++) {
+            const Dh__QueueRow *row = queues->rows [i];
+            double value = f == 0? (double) row->open: f == 1? (double) row->due_soon: f == 2? (double) row->overdue:
+                           row->oldest_received_at / 1000.0;
+            fprintf (out, "%s{unit=\"%s\"} %.17g\n", families [f].name, row->unit, value);
+        }
+    }
+    protobuf_c_message_free_unpacked (answer, NULL);
+}
 
 static void
 s_metrics (gateway_t *self, http_request_t *request, http_reply_t *reply)
@@ -81,6 +124,7 @@ s_metrics (gateway_t *self, http_request_t *request, http_reply_t *reply)
             fprintf (out, "dunghan_outbox_depth{daemon=\"%s\",peer=\"%s\"} %" PRIu64 "\n", self->daemons [i],
                      peer->peer, peer->last_seq > peer->acked_seq? peer->last_seq - peer->acked_seq: 0);
         }
+    s_queues (self, &quick, out);
     uint64_t received, clients, held;
     events_figures (self->events, &received, &clients, &held);
     fprintf (out, "# HELP dunghan_gateway_events_total Events the gateway received from the feeds.\n"

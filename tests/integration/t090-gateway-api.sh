@@ -188,6 +188,11 @@ printf '%s\n' "$METRICS" | grep -q '^dunghan_messages_total{daemon="intake"} [1-
     || dh_fail "no messages counted for intake: $METRICS"
 printf '%s\n' "$METRICS" | grep -q '^dunghan_outbox_depth{daemon="intake",peer="assign"} ' \
     || dh_fail "no outbox depth of intake to assign: $METRICS"
+# Per unit: the dossiers submitted above are open in their lead unit.
+for family in dunghan_queue_items dunghan_queue_oldest_item_timestamp_seconds; do
+    printf '%s\n' "$METRICS" | grep -q "^$family{unit=\"BD.TP\"} [1-9]" \
+        || dh_fail "no $family for BD.TP: $(printf '%s\n' "$METRICS" | grep queue)"
+done
 families=$(printf '%s\n' "$METRICS" | grep -v '^#' | sed 's/[{ ].*//' | sort -u)
 for family in $families; do
     printf '%s\n' "$METRICS" | grep -q "^# HELP $family " || dh_fail "no HELP for $family"
