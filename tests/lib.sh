@@ -152,6 +152,22 @@ dh_start_gateway() {
     DH_HTTP="http://$(sed -n 's/^http=//p' "$DH_DIR/gateway.ready")"
 }
 
+# dh_ms "YYYY-MM-DD HH:MM": that Hanoi time in UTC ms (test_clock_start).
+dh_ms() { echo $(( $(date -d "$1 +0700" +%s) * 1000 )); }
+
+# dh_clock CODE FIELD: a field of the item's own clock (the first of
+# `dunghanctl clock`'s report); dh_wait_clock CODE FIELD VALUE: until the
+# deadline daemon has heard it (5 s at most).
+dh_clock() { dh_ctl clock "$1" --json | jq -r ".clocks[0].clock.$2"; }
+dh_wait_clock() {
+    local i
+    for i in $(seq 1 100); do
+        [ "$(dh_clock "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
+        sleep 0.05
+    done
+    dh_fail "the clock of $1 never had $2 = $3 (it has '$(dh_clock "$1" "$2" 2>&1)')"
+}
+
 # dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR names
 # someone else: with that person's certificate (dunghanctl itself trusts
 # no variable for who acts; the daemons read the certificate).

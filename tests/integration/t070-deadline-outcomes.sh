@@ -14,17 +14,6 @@ submit() {
     dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
                 --name "Nguyễn Thị Lan" --id 001199003456)" code
 }
-# clock CODE JQ: a field of the item's own clock (the first of its report).
-clock() { dh_ctl clock "$1" --json | jq -r ".clocks[0].clock.$2"; }
-# wait_clock CODE JQ VALUE: until the deadline daemon has heard it.
-wait_clock() {
-    local i
-    for i in $(seq 1 100); do
-        [ "$(clock "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
-        sleep 0.05
-    done
-    dh_fail "the clock of $1 never had $2 = $3 (it has '$(clock "$1" "$2" 2>&1)')"
-}
 resolve() {
     local assignment handler token
     assignment=$(dh_ctl assignment "$1" --json)
@@ -36,28 +25,28 @@ resolve() {
 
 early=$(submit); on_time=$(submit); late=$(submit)
 for code in $early $on_time $late; do
-    wait_clock "$code" open_step "$code|s|0001"
-    dh_expect_eq "due time of $code" "2026-03-05T09:00:00+07:00" "$(clock "$code" due_at_local)"
+    dh_wait_clock "$code" open_step "$code|s|0001"
+    dh_expect_eq "due time of $code" "2026-03-05T09:00:00+07:00" "$(dh_clock "$code" due_at_local)"
 done
 holder=$(dh_field "$(dh_ctl assignment "$late" --json)" handler)
-dh_expect_eq "holder on the clock" "$holder" "$(clock "$late" holder)"
+dh_expect_eq "holder on the clock" "$holder" "$(dh_clock "$late" holder)"
 
 # Due within 3 working days from the start: all three are due soon.
 dh_expect_eq "due soon" 3 "$(dh_ctl due-soon --unit BD.TP --json | jq '.entries | length')"
 
 dh_ctl time set "2026-03-03 09:00" >/dev/null
 resolve "$early"
-wait_clock "$early" outcome EARLY
+dh_wait_clock "$early" outcome EARLY
 dh_ctl time set "2026-03-05 08:30" >/dev/null
 resolve "$on_time"
-wait_clock "$on_time" outcome ON_TIME
+dh_wait_clock "$on_time" outcome ON_TIME
 dh_ctl time set "2026-03-05 10:00" >/dev/null
-wait_clock "$late" breached true
+dh_wait_clock "$late" breached true
 overdue=$(dh_ctl overdue --unit BD.TP --json)
 dh_expect_eq "overdue list" "$late $holder" "$(printf '%s' "$overdue" | jq -r '.entries | map("\(.item) \(.holder)") | join(",")')"
 dh_expect_eq "working days over" 0.125 "$(printf '%s' "$overdue" | jq -r '.entries[0].working_days')"
 resolve "$late"
-wait_clock "$late" outcome LATE
+dh_wait_clock "$late" outcome LATE
 dh_expect_eq "overdue after" 0 "$(dh_ctl overdue --json | jq '.entries | length')"
 # The step the holder was on ran past its own deadline: named, with him.
 late_steps=$(dh_ctl clock "$late" --json | jq -r '.late_steps | map("\(.node) \(.holder)") | join(",")')

@@ -12,8 +12,6 @@ dh_ctl catalog import "$DH_ROOT/deploy/catalog/steps.csv" >/dev/null
 BATCH=10
 dh_start_deadline --set fire_batch=$BATCH
 dh_ctl time set "2026-03-02 09:00" >/dev/null
-# A daemon restarted by the test goes on at the test's time.
-ms() { echo $(( $(date -d "$1 +0700" +%s) * 1000 )); }
 SUBMIT="$DH_HELPERS/submitload ipc://$DH_DIR/intake.api"
 PROCEDURE=1.003583.000.00.00.H26      # 24 working hours: due Thursday 09:00
 notices() { "$DH_HELPERS/linktest" count "ipc://$DH_DIR/notify.api"; }
@@ -36,7 +34,7 @@ load=$!
 sleep 0.2
 dh_kill assign
 wait $load
-dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(ms '2026-03-02 09:00')"
+dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(dh_ms '2026-03-02 09:00')"
 wait_for received 300
 
 # Due within three working days from receipt: each item and its first
@@ -49,7 +47,7 @@ wait_for notices "warnings=600 breaches=0 stops=0 duplicates=0"
 dh_ctl time set "2026-03-05 10:00" >/dev/null
 dh_kill deadline
 [ "$(notices)" != "warnings=600 breaches=600 stops=0 duplicates=0" ] || dh_fail "all fired before the kill"
-dh_start_deadline --set fire_batch=$BATCH --set test_clock_start="$(ms '2026-03-05 10:00')"
+dh_start_deadline --set fire_batch=$BATCH --set test_clock_start="$(dh_ms '2026-03-05 10:00')"
 wait_for notices "warnings=600 breaches=600 stops=0 duplicates=0"
 grep -q "fired $BATCH, a full batch" "$DH_DIR/deadline.log" || dh_fail "no full batch of $BATCH was logged"
 if sed -n 's/.*deadline: fired \([0-9]*\),.*/\1/p' "$DH_DIR/deadline.log" | awk -v b=$BATCH '$1 > b' | grep -q .; then

@@ -11,15 +11,6 @@ submit() {
     dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure "$1" \
                 --name "Nguyễn Thị Lan" --id 001199003456)" code
 }
-clock() { dh_ctl clock "$1" --json | jq -r ".clocks[0].clock.$2"; }
-wait_clock() {
-    local i
-    for i in $(seq 1 100); do
-        [ "$(clock "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
-        sleep 0.05
-    done
-    dh_fail "the clock of $1 never had $2 = $3 (it has '$(clock "$1" "$2" 2>&1)')"
-}
 # queue UNIT: "open due_soon overdue oldest_item oldest_received_at_local oldest_age_s"
 queue() {
     dh_ctl queues --unit "$1" --json | jq -r '.rows[0] |
@@ -45,10 +36,10 @@ dh_ctl time set "2026-03-02 09:00" >/dev/null
 a=$(submit $copy)
 dh_ctl time set "2026-03-03 09:00" >/dev/null
 b=$(submit $copy); c=$(submit $poor)
-for code in $a $b $c; do wait_clock "$code" open_step "$code|s|0001"; done
+for code in $a $b $c; do dh_wait_clock "$code" open_step "$code|s|0001"; done
 # Both BD.TP items are due within 3 working days, so warned at once.
-wait_clock "$a" warned true
-wait_clock "$b" warned true
+dh_wait_clock "$a" warned true
+dh_wait_clock "$b" warned true
 dh_expect_eq "BD.TP on Tuesday" "2 2 0 $a 2026-03-02T09:00:00+07:00 86400" "$(queue BD.TP)"
 dh_expect_eq "BD.LDTBXH on Tuesday" "1 0 0 $c 2026-03-03T09:00:00+07:00 0" "$(queue BD.LDTBXH)"
 all=$(dh_ctl queues --json)
@@ -57,7 +48,7 @@ dh_expect_eq "a unit with nothing" "0 0 0" "$(dh_ctl queues --unit CG.TP --json 
 
 # Thursday 10:00: the first is an hour past its due time (Thursday 09:00).
 dh_ctl time set "2026-03-05 10:00" >/dev/null
-wait_clock "$a" breached true
+dh_wait_clock "$a" breached true
 dh_expect_eq "BD.TP on Thursday" "2 1 1 $a 2026-03-02T09:00:00+07:00 262800" "$(queue BD.TP)"
 # Text: a header, then one aligned line per unit with the age in days and hours.
 text=$(dh_ctl queues)
@@ -72,17 +63,17 @@ printf '%s\n' "$text" | grep -q "^BD.LDTBXH  *1  *0  *0  *2d 1h " || dh_fail "qu
 
 # The late one resolved: the next oldest is the oldest now.
 resolve "$a"
-wait_clock "$a" outcome LATE
+dh_wait_clock "$a" outcome LATE
 dh_expect_eq "BD.TP after the resolve" "1 1 0 $b 2026-03-03T09:00:00+07:00 176400" "$(queue BD.TP)"
 
 # Transferred, the item leaves the one unit's queue and joins the other's,
 # still as old as it is.
 DUNGHAN_ACTOR=bdtp.tp dh_ctl transfer "$b" --unit CG.TP --reason "đúng thẩm quyền" >/dev/null
-wait_clock "$b" unit CG.TP
+dh_wait_clock "$b" unit CG.TP
 dh_expect_eq "BD.TP after the transfer" 0 "$(dh_ctl queues --json | jq '[.rows[] | select(.unit == "BD.TP")] | length')"
 dh_expect_eq "CG.TP after the transfer" "1 1 0 $b 2026-03-03T09:00:00+07:00 176400" "$(queue CG.TP)"
 
 # Withdrawn, nothing is left of it.
 DUNGHAN_ACTOR=bd.mc dh_ctl withdraw "$c" >/dev/null
-wait_clock "$c" end END_WITHDRAWN
+dh_wait_clock "$c" end END_WITHDRAWN
 dh_expect_eq "units left" "CG.TP" "$(dh_ctl queues --json | jq -r '.rows | map(.unit) | join(" ")')"

@@ -14,15 +14,6 @@ submit() {
     dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
                 --name "Nguyễn Thị Lan" --id 001199003456 "$@")" code
 }
-clock() { dh_ctl clock "$1" --json | jq -r ".clocks[0].clock.$2"; }
-wait_clock() {
-    local i
-    for i in $(seq 1 100); do
-        [ "$(clock "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
-        sleep 0.05
-    done
-    dh_fail "the clock of $1 never had $2 = $3 (it has '$(clock "$1" "$2" 2>&1)')"
-}
 resolve() {
     local assignment handler token
     assignment=$(dh_ctl assignment "$1" --json)
@@ -35,19 +26,19 @@ resolve() {
 # Early, on time and late, one left open past its due time, one received
 # online and open within it.
 early=$(submit); on_time=$(submit); late=$(submit); stuck=$(submit)
-for code in $early $on_time $late $stuck; do wait_clock "$code" open_step "$code|s|0001"; done
+for code in $early $on_time $late $stuck; do dh_wait_clock "$code" open_step "$code|s|0001"; done
 dh_ctl time set "2026-03-03 09:00" >/dev/null
 resolve "$early"
 online=$(submit --channel online)
-wait_clock "$online" open_step "$online|s|0001"
-wait_clock "$early" outcome EARLY
+dh_wait_clock "$online" open_step "$online|s|0001"
+dh_wait_clock "$early" outcome EARLY
 dh_ctl time set "2026-03-05 08:30" >/dev/null
 resolve "$on_time"
-wait_clock "$on_time" outcome ON_TIME
+dh_wait_clock "$on_time" outcome ON_TIME
 dh_ctl time set "2026-03-05 10:00" >/dev/null
-wait_clock "$stuck" breached true
+dh_wait_clock "$stuck" breached true
 resolve "$late"
-wait_clock "$late" outcome LATE
+dh_wait_clock "$late" outcome LATE
 
 period="--unit BD.TP --from 2026-03-01 --to 2026-03-31"
 json=$(dh_ctl stats $period --json)

@@ -29,18 +29,8 @@ as_holder() {
     local code=$1; shift
     DUNGHAN_ACTOR=$(holder "$code") dh_ctl "$@"
 }
-clock() { dh_ctl clock "$1" --json | jq -r ".clocks[0].clock.$2"; }
-wait_clock() {
-    local i
-    for i in $(seq 1 100); do
-        [ "$(clock "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
-        sleep 0.05
-    done
-    dh_fail "the clock of $1 never had $2 = $3 (it has '$(clock "$1" "$2" 2>&1)')"
-}
 peers() { dh_ctl service-status "$1" --json | jq -r '[.peers[].peer] | join(",")'; }
 # A Hanoi time in UTC ms, as the daemons' test clock reads it.
-ms() { echo $(( $(date -d "$1 +07:00" +%s) * 1000 )); }
 
 BIRTH=1.003583.000.00.00.H26    # 24 h, 24 h to supplement, BD.TP, agency 000.10.01.H26
 BIRTH_NAME="Cấp bản sao trích lục khai sinh (birth certificate copy)"
@@ -101,7 +91,7 @@ line() {
          "due=$due new_due=$new_due counter=$counter reason=$reason papers=$papers unit=$unit" \
          "procedure=$procedure at=$at"
 }
-t0=$(ms "2026-03-02 09:00")
+t0=$(dh_ms "2026-03-02 09:00")
 
 # A dossier's whole life: received with the applicant's contact and
 # channels, routed to a handler, papers asked for and supplied, resolved,
@@ -110,14 +100,14 @@ reply=$(submit --name "Nguyễn Thị Hoa" --email hoa@example.vn --phone 091234
 a=$(dh_field "$reply" code); due_a=$(dh_field "$reply" due_at)
 wait_state "$a" ASSIGNED
 ha=$(holder "$a")
-dh_ctl time set "2026-03-03 09:00" >/dev/null; t1=$(ms "2026-03-03 09:00")
+dh_ctl time set "2026-03-03 09:00" >/dev/null; t1=$(dh_ms "2026-03-03 09:00")
 as_holder "$a" step start "$a" --token 1 --node "Thẩm định hồ sơ" >/dev/null
 as_holder "$a" supplement request "$a" --token 1 --reason "thiếu giấy tờ" \
     --paper "Bản sao CCCD" --paper "Giấy khai sinh" >/dev/null
 wait_state "$a" SUPPLEMENT_REQUESTED
 DUNGHAN_ACTOR=bd.mc dh_ctl supplement provide "$a" >/dev/null
 wait_assign_state "$a" IN_PROGRESS
-dh_ctl time set "2026-03-03 14:00" >/dev/null; t2=$(ms "2026-03-03 14:00")
+dh_ctl time set "2026-03-03 14:00" >/dev/null; t2=$(dh_ms "2026-03-03 14:00")
 as_holder "$a" resolve "$a" --token 1 >/dev/null
 wait_state "$a" RESOLVED
 DUNGHAN_ACTOR=bd.mc dh_ctl return "$a" >/dev/null
@@ -180,26 +170,26 @@ expect_events "handed on and refused" "$d" "$(
 # applicant hears of the new appointment. One refused tells nobody.
 reply=$(submit --name "Vũ Thị Lan"); e=$(dh_field "$reply" code); due_e=$(dh_field "$reply" due_at)
 reply=$(submit --name "Hoàng Văn Nam"); f=$(dh_field "$reply" code); due_f=$(dh_field "$reply" due_at)
-wait_clock "$e" open_step "$e|s|0001"; wait_clock "$f" open_step "$f|s|0001"
+dh_wait_clock "$e" open_step "$e|s|0001"; dh_wait_clock "$f" open_step "$f|s|0001"
 he=$(holder "$e"); hf=$(holder "$f")
 new_due="2026-03-12 17:00"
 as_holder "$e" apology draft "$e" --new-due "$new_due" --reason "chờ xác minh" >/dev/null
 as_holder "$f" apology draft "$f" --new-due "$new_due" --reason "chờ xác minh" >/dev/null
-dh_ctl time set "2026-03-03 15:00" >/dev/null; t3=$(ms "2026-03-03 15:00")
+dh_ctl time set "2026-03-03 15:00" >/dev/null; t3=$(dh_ms "2026-03-03 15:00")
 DUNGHAN_ACTOR=bdtp.tp dh_ctl apology approve "$e" >/dev/null
 DUNGHAN_ACTOR=bdtp.tp dh_ctl apology refuse "$f" --reason "không có căn cứ" >/dev/null
 expect_events "an apology approved" "$e" "$(
     line received "$e" "applicant=Vũ Thị Lan" due="$due_e" unit=BD.TP \
         "procedure=$BIRTH_NAME" at="$t2"
     line assigned "$e" staff="$he" due="$due_e" unit=BD.TP at="$t2"
-    line apology_to_approve "$e" staff=bdtp.tp due="$due_e" new_due="$(ms "$new_due")" \
+    line apology_to_approve "$e" staff=bdtp.tp due="$due_e" new_due="$(dh_ms "$new_due")" \
         "reason=chờ xác minh" unit=BD.TP at="$t2"
-    line apology "$e" due="$due_e" new_due="$(ms "$new_due")" "reason=chờ xác minh" unit=BD.TP at="$t3")"
+    line apology "$e" due="$due_e" new_due="$(dh_ms "$new_due")" "reason=chờ xác minh" unit=BD.TP at="$t3")"
 expect_events "an apology refused" "$f" "$(
     line received "$f" "applicant=Hoàng Văn Nam" due="$due_f" unit=BD.TP \
         "procedure=$BIRTH_NAME" at="$t2"
     line assigned "$f" staff="$hf" due="$due_f" unit=BD.TP at="$t2"
-    line apology_to_approve "$f" staff=bdtp.tp due="$due_f" new_due="$(ms "$new_due")" \
+    line apology_to_approve "$f" staff=bdtp.tp due="$due_f" new_due="$(dh_ms "$new_due")" \
         "reason=chờ xác minh" unit=BD.TP at="$t2")"
 
 # The applicant's time to bring the papers runs out: intake makes the
@@ -209,8 +199,8 @@ wait_state "$g" ASSIGNED
 hg=$(holder "$g")
 as_holder "$g" step start "$g" --token 1 --node "Thẩm định hồ sơ" >/dev/null
 as_holder "$g" supplement request "$g" --token 1 --reason "thiếu giấy tờ" --paper "Tờ khai" >/dev/null
-wait_clock "$g" paused true
-dh_ctl time set "2026-03-09 09:00" >/dev/null; t4=$(ms "2026-03-09 09:00")
+dh_wait_clock "$g" paused true
+dh_ctl time set "2026-03-09 09:00" >/dev/null; t4=$(dh_ms "2026-03-09 09:00")
 wait_state "$g" REJECTED
 expect_events "supplementation not made in time" "$g" "$(
     line received "$g" "applicant=Bùi Văn Hải" due="$due_g" unit=BD.TP \

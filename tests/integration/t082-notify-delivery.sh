@@ -43,8 +43,7 @@ notify
     backoff_cap_ms = 60000
     max_attempts = 3
 EOF
-ms() { echo $(( $(date -d "$1 +0700" +%s) * 1000 )); }
-start_notify() { dh_start notify "$DH_BIN/dunghan-notify" --set test_clock_start="$(ms "$1")"; }
+start_notify() { dh_start notify "$DH_BIN/dunghan-notify" --set test_clock_start="$(dh_ms "$1")"; }
 start_notify "2026-03-02 09:00"
 dh_start_work
 dh_start_deadline --set warn_before=1h

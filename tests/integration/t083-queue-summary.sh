@@ -7,11 +7,10 @@
 . tests/lib.sh
 RECORDER="$DH_HELPERS/eventrecorder"
 # A Hanoi time in UTC ms, as the daemons' test clock reads it.
-ms() { echo $(( $(date -d "$1 +07:00" +%s) * 1000 )); }
 # Every daemon starts on Monday 07:00, before the summary's time; one
 # restarted goes on at the time it is given.
 for name in intake assign notify; do
-    printf '%s\n    test_clock_start = %s\n' "$name" "$(ms "2026-03-02 07:00")" >>"$DH_CONFIG"
+    printf '%s\n    test_clock_start = %s\n' "$name" "$(dh_ms "2026-03-02 07:00")" >>"$DH_CONFIG"
 done
 dh_start notify "$RECORDER"
 dh_start_work
@@ -78,7 +77,7 @@ dh_expect_eq "summaries before 07:30" "" "$(summaries)"
 
 # ------------------------------------------------------- Monday 07:30
 dh_ctl time set "2026-03-02 07:30" >/dev/null
-t1=$(ms "2026-03-02 07:30")
+t1=$(dh_ms "2026-03-02 07:30")
 wait_lines "^queue_summary " 2
 wait_log "queue summary of 2026-03-02: 2 told"
 sleep 0.2
@@ -88,7 +87,7 @@ dh_expect_eq "Monday's summaries" "$(summary vpdk.cv1 SO-TNMT.VPDK 2 "$t1"
 # Later that day the clock moves on and assign restarts: nothing more.
 dh_ctl time set "2026-03-02 10:00" >/dev/null
 dh_stop assign
-dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(ms "2026-03-02 10:00")" \
+dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(dh_ms "2026-03-02 10:00")" \
     --set queue_summary_batch=1
 wait_log "queue summary of 2026-03-02 sent already; the next at 2026-03-03T07:30:00+07:00"
 # The day changes hands: one land dossier more (to vpdk.cv2, who holds
@@ -108,7 +107,7 @@ dh_expect_eq "after a restart the same day" 2 "$(summaries | wc -l)"
 # held an item takes a turn each, commands served between: the birth
 # certificate's handler (none left: not told), vpdk.cv1, vpdk.cv2.
 dh_ctl time set "2026-03-03 07:30" >/dev/null
-t2=$(ms "2026-03-03 07:30")
+t2=$(dh_ms "2026-03-03 07:30")
 wait_lines "^queue_summary " 4
 wait_log "queue summary of 2026-03-03: " 3
 sleep 0.2
@@ -123,8 +122,8 @@ dh_expect_eq "Tuesday's turns" "0 told, more in the next turn
 # A day without assign running sends that day's when it is back, once;
 # the day before is not sent late. (Thursday 09:00: Wednesday is gone.)
 dh_stop assign
-dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(ms "2026-03-05 09:00")"
-t3=$(ms "2026-03-05 09:00")
+dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(dh_ms "2026-03-05 09:00")"
+t3=$(dh_ms "2026-03-05 09:00")
 wait_lines "^queue_summary " 6
 wait_log "queue summary of 2026-03-05: 2 told"
 dh_expect_eq "Thursday's, late" "$(summary vpdk.cv1 SO-TNMT.VPDK 1 "$t3"
@@ -133,7 +132,7 @@ dh_expect_eq "no Wednesday" 0 "$(grep -c 'queue summary of 2026-03-04' "$DH_DIR/
 
 # Off: nothing on Friday. A time that is not one is refused at start.
 dh_stop assign
-dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(ms "2026-03-05 09:00")" \
+dh_start assign "$DH_BIN/dunghan-assign" --set test_clock_start="$(dh_ms "2026-03-05 09:00")" \
     --set queue_summary_at=off
 grep -q 'no daily queue summary (queue_summary_at is off)' "$DH_DIR/assign.log" || dh_fail "off not said"
 dh_ctl time set "2026-03-06 08:00" >/dev/null

@@ -10,7 +10,6 @@ dh_start_work
 dh_start_deadline
 dh_ctl time set "2026-03-02 09:00" >/dev/null
 recorded() { DUNGHAN_CERT=$(dh_cert ops) "$DH_HELPERS/eventrecorder" dump "ipc://$DH_DIR/notify.api"; }
-clock() { dh_ctl clock "$1" --json | jq -r ".clocks[0].clock.$2"; }
 wait_for() {  # wait_for WHAT WANT COMMAND...
     local what=$1 want=$2 i; shift 2
     for i in $(seq 1 100); do [ "$("$@" 2>/dev/null)" = "$want" ] && return 0; sleep 0.05; done
@@ -31,7 +30,7 @@ out=$(DUNGHAN_ACTOR=$holder dh_ctl fee request "$code" --token "$token" 2>&1) &&
 case "$out" in *reason*) ;; *) dh_fail "fee without reason: $out" ;; esac
 DUNGHAN_ACTOR=$holder dh_ctl fee request "$code" --token "$token" --reason "lệ phí 8.000 đồng" >/dev/null
 wait_for "intake's state" AWAITING_FEE state "$code"
-wait_for "the clock" true clock "$code" paused
+wait_for "the clock" true dh_clock "$code" paused
 dh_expect_eq "the pause is a fee's" fee \
     "$(dh_ctl clock "$code" --json | jq -r '.clocks[0].segments[-1].state')"
 dh_expect_eq "no applicant's deadline" 0 \
@@ -46,8 +45,8 @@ dh_ctl time set "2026-03-04 09:00" >/dev/null
 out=$(DUNGHAN_ACTOR=bd.mc dh_ctl fee paid "$code" 2>&1) || dh_fail "fee paid: $out"
 assign_state() { dh_field "$(dh_ctl assignment "$code" --json)" state; }
 wait_for "assign's state" IN_PROGRESS assign_state
-wait_for "the clock runs" false clock "$code" paused
-dh_expect_eq "extended by the wait" "2026-03-06T09:00:00+07:00" "$(clock "$code" due_at_local)"
+wait_for "the clock runs" false dh_clock "$code" paused
+dh_expect_eq "extended by the wait" "2026-03-06T09:00:00+07:00" "$(dh_clock "$code" due_at_local)"
 dh_expect_eq "no longer paused" 0 "$(stats .paused)"
 out=$(DUNGHAN_ACTOR=bd.mc dh_ctl fee paid "$code" 2>&1) && dh_fail "a fee paid twice was taken"
 case "$out" in *E_STATE*) ;; *) dh_fail "fee paid twice: $out" ;; esac
