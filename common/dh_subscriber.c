@@ -611,7 +611,7 @@ s_find (dh_subscriber_t *self, const char *service)
 }
 
 int
-dh_subscriber_add (dh_subscriber_t *self, const char *service, bool snapshot)
+dh_subscriber_add (dh_subscriber_t *self, const char *service, dh_snapshot_when_t when)
 {
     if (s_find (self, service))
         return DH_E_EXISTS;
@@ -654,9 +654,9 @@ dh_subscriber_add (dh_subscriber_t *self, const char *service, bool snapshot)
     feed->client_socket = dh_client_socket (feed->client);
     int64_t now = zclock_mono ();
     feed->heard = now;
-    feed->snapshots = snapshot;
-    feed->initial = true;
-    if (snapshot)
+    feed->snapshots = when != DH_SNAPSHOT_NEVER;
+    feed->initial = when == DH_SNAPSHOT_ALWAYS;
+    if (when == DH_SNAPSHOT_ALWAYS)
         s_want (feed, now, 0);
     else
         feed->state = S_LIVE;

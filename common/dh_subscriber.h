@@ -98,13 +98,19 @@ dh_subscriber_t *dh_subscriber_new (dh_config_t *config, dh_auth_t *auth,
 //  still exist).
 void dh_subscriber_destroy (dh_subscriber_t **self_p);
 
-//  Follow one more daemon: subscribe to its feed now and ask for its
-//  first snapshot as soon as the subscriber runs (or without one, when
-//  snapshot is false: its first event then sets the seq, and gaps are
-//  only noticed). Errors: DH_E_EXISTS (already followed), DH_E_INVALID
-//  (an endpoint that does not parse, or no certificate of the daemon;
-//  logged), DH_E_NOMEM.
-int dh_subscriber_add (dh_subscriber_t *self, const char *service, bool snapshot);
+//  When a daemon's state is asked for.
+typedef enum {
+    DH_SNAPSHOT_NEVER,          //  the first event sets the seq; gaps are only noticed
+    DH_SNAPSHOT_ALWAYS,         //  at the start and after every gap (a full mirror)
+    DH_SNAPSHOT_ON_GAP,         //  the first event sets the seq; a gap brings one (a
+                                //  follower that needs the state only to repair a loss)
+} dh_snapshot_when_t;
+
+//  Follow one more daemon: subscribe to its feed now, snapshots as when
+//  says (the first as soon as the subscriber runs). Errors: DH_E_EXISTS
+//  (already followed), DH_E_INVALID (an endpoint that does not parse, or
+//  no certificate of the daemon; logged), DH_E_NOMEM.
+int dh_subscriber_add (dh_subscriber_t *self, const char *service, dh_snapshot_when_t when);
 
 //  Settings. Events kept for us while we are busy (the SUB socket's
 //  high-water mark; ZeroMQ's default, 1000, when not set), for daemons

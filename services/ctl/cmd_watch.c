@@ -276,7 +276,7 @@ ctl_watch_main (int argc, char **argv)
     }
     subscriber = dh_subscriber_new (config, auth, &s_handlers, &self);
     for (int i = 0; subscriber && i < self.feeds_count; i++) {
-        if (dh_subscriber_add (subscriber, self.feeds [i].name, true)) {
+        if (dh_subscriber_add (subscriber, self.feeds [i].name, DH_SNAPSHOT_ALWAYS)) {
             fprintf (stderr, "dunghanctl watch: cannot subscribe to %s at %s\n", self.feeds [i].name,
                      dh_config_get_for (config, self.feeds [i].name, "events"));
             exit_code = 1;

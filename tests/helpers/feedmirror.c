@@ -242,7 +242,7 @@ main (int argc, char **argv)
     for (int i = 0; i < self.count; i++) {
         self.mirrors [i].items = zhashx_new ();
         zhashx_set_destructor (self.mirrors [i].items, s_item_destroy);
-        if (dh_subscriber_add (subscriber, self.mirrors [i].name, true))
+        if (dh_subscriber_add (subscriber, self.mirrors [i].name, DH_SNAPSHOT_ALWAYS))
             return 1;
     }
     int64_t start = zclock_mono (), active = start;

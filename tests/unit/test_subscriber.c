@@ -1,8 +1,9 @@
 //  dh_subscriber's seq logic against a daemon played by hand (a PUB and a
 //  ROUTER in this process): the first snapshot in pages with events held
 //  meanwhile, stale events dropped, a gap and a seq going back mended by
-//  a snapshot, a daemon that does not answer, one without snapshots, and
-//  events lost at the end found by the quiet check.
+//  a snapshot, a daemon that does not answer, one without snapshots,
+//  events lost at the end found by the quiet check, and snapshots asked
+//  on a gap only.
 #include <czmq.h>
 #include "dh_codec.h"
 #include "dh_config.h"
@@ -217,8 +218,8 @@ main (void)
     dh_subscriber_t *subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
     dh_subscriber_set_check (subscriber, 0);
     dh_subscriber_set_page (subscriber, 2);
-    CHECK (dh_subscriber_add (subscriber, "fake", true) == 0, "add");
-    CHECK (dh_subscriber_add (subscriber, "fake", true) == DH_E_EXISTS, "added twice");
+    CHECK (dh_subscriber_add (subscriber, "fake", DH_SNAPSHOT_ALWAYS) == 0, "add");
+    CHECK (dh_subscriber_add (subscriber, "fake", DH_SNAPSHOT_ALWAYS) == DH_E_EXISTS, "added twice");
     CHECK (!dh_subscriber_synced (subscriber), "not synced before the first snapshot");
 
     //  The first snapshot, in two pages; events published meanwhile are
@@ -284,7 +285,7 @@ main (void)
     //  quiet check asks the daemon for its seq and finds them.
     subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
     dh_subscriber_set_check (subscriber, 100);
-    CHECK (dh_subscriber_add (subscriber, "fake", true) == 0, "add again");
+    CHECK (dh_subscriber_add (subscriber, "fake", DH_SNAPSHOT_ALWAYS) == 0, "add again");
     s_run (subscriber, 30);
     CHECK (s_page (&daemon, "", 20, "k1", false), "first snapshot again");
     s_run (subscriber, 150);
@@ -304,6 +305,24 @@ main (void)
            "events lost at the end found");
     dh_subscriber_destroy (&subscriber);
 
+    //  Snapshots on a gap only: no first one (the first event is
+    //  delivered at once and sets the seq), one when a gap shows.
+    subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
+    dh_subscriber_set_check (subscriber, 0);
+    CHECK (dh_subscriber_add (subscriber, "fake", DH_SNAPSHOT_ON_GAP) == 0, "add, snapshots on a gap");
+    s_run (subscriber, 30);
+    s_publish (&daemon, 40, "k1");
+    s_run (subscriber, 30);
+    CHECK (s_saw ("fake:e40:k1 ", "on gap: no first snapshot"), "the first event delivered at once");
+    s_publish (&daemon, 42, "k2");
+    s_run (subscriber, 30);
+    CHECK (s_page (&daemon, "", 42, "k1 k2", false), "a snapshot asked after the gap");
+    s_run (subscriber, 30);
+    s_publish (&daemon, 43, "k1");
+    s_run (subscriber, 30);
+    CHECK (s_saw ("gap:41-41 begin k1@42 k2@42 end:42-42:2 fake:e43:k1 ", "on gap"), "a gap mended by a snapshot");
+    dh_subscriber_destroy (&subscriber);
+
     //  On a zloop, as a daemon runs it: its timers ask, retry and check.
     zloop_t *loop = zloop_new ();
     subscriber = dh_subscriber_new (config, auth, &s_handlers, NULL);
@@ -311,7 +330,7 @@ main (void)
     dh_subscriber_set_timeout (subscriber, 200);
     CHECK (dh_subscriber_attach (subscriber, loop) == 0, "attach");
     CHECK (dh_subscriber_attach (subscriber, loop) == DH_E_EXISTS, "attached twice");
-    CHECK (dh_subscriber_add (subscriber, "fake", true) == 0, "add to an attached subscriber");
+    CHECK (dh_subscriber_add (subscriber, "fake", DH_SNAPSHOT_ALWAYS) == 0, "add to an attached subscriber");
     s_loop_for (loop, 50);
     CHECK (s_request (&daemon, &lost) && lost.type == DH_MSG_SNAPSHOT, "asked from the loop");
     zframe_destroy (&lost.rid);
