@@ -57,9 +57,12 @@ s_remove_stale_ready (dh_daemon_t *self)
     }
 }
 
+static int64_t s_started_at;
+
 dh_daemon_t *
 dh_daemon_new (dh_config_t *config, int *why)
 {
+    s_started_at = zclock_time ();
     *why = DH_E_NOMEM;
     dh_daemon_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -170,6 +173,12 @@ dh_daemon_run (dh_daemon_t *self)
     zloop_start (self->loop);
     zsys_info ("%s: stopping", self->name);
     return 0;
+}
+
+int64_t
+dh_daemon_started_at (void)
+{
+    return s_started_at;
 }
 
 zloop_t *

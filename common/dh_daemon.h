@@ -15,6 +15,13 @@
 
 typedef struct _dh_daemon_t dh_daemon_t;
 
+//  The release this build is. Every daemon reports it (STATUS, the
+//  gateway's /healthz), so an operator sees what runs where; a package
+//  build may set it (-DDH_VERSION=...).
+#ifndef DH_VERSION
+#define DH_VERSION "0.1.0"
+#endif
+
 //  A daemon's exit status when it cannot start until someone changes its
 //  configuration or its store (a bad key, a store of another layout):
 //  sysexits' EX_CONFIG, so that systemd does not restart it in a loop
@@ -45,6 +52,12 @@ int dh_daemon_on_stop (dh_daemon_t *self, dh_daemon_stop_fn *fn, void *arg);
 //  Write the ready file ("pid=N" and the added lines), log `ready`, and
 //  run the loop until SIGINT or SIGTERM. Returns 0 on a clean stop.
 int dh_daemon_run (dh_daemon_t *self);
+
+//  When this process's daemon was made (UTC ms, wall clock; 0 before):
+//  what its uptime counts from. Process-wide, as a process is one
+//  daemon, so that code without the daemon at hand (the gateway's web
+//  threads) can say it.
+int64_t dh_daemon_started_at (void);
 
 zloop_t *dh_daemon_loop (dh_daemon_t *self);
 dh_config_t *dh_daemon_config (dh_daemon_t *self);

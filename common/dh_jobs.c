@@ -19,6 +19,7 @@
 typedef struct {
     uint64_t id;
     int status;
+    dh_job_outcome_t outcome;   //  what applying it decided; 0: applied before
     char result [S_RESULT_MAX];
 } s_result_t;
 
@@ -48,6 +49,7 @@ struct _dh_jobs_t {
     double tokens;              //  rate: jobs that may start now
     int64_t tokens_at;          //  zclock_mono ms of the last refill
     uint64_t applied;
+    uint64_t outcomes [DH_JOB_DEAD + 1];    //  committed, by dh_job_outcome_t (for STATUS)
 };
 
 static void
@@ -208,8 +210,9 @@ s_backoff (dh_jobs_t *self, uint32_t attempts)
 }
 
 static int
-s_apply_one (dh_jobs_t *self, dh_call_t *call, const s_result_t *result)
+s_apply_one (dh_jobs_t *self, dh_call_t *call, s_result_t *result)
 {
+    result->outcome = 0;
     uint8_t id_bytes [8];
     dh_key_u64 (id_bytes, result->id);
     dh_val_t stored;
@@ -230,6 +233,7 @@ s_apply_one (dh_jobs_t *self, dh_call_t *call, const s_result_t *result)
     dh_job_outcome_t outcome = result->status == 0? DH_JOB_DONE:
                                result->status == DH_E_INVALID || attempts >= self->options.max_attempts?
                                DH_JOB_DEAD: DH_JOB_RETRY;
+    result->outcome = outcome;
     int64_t next_at = outcome == DH_JOB_RETRY? dh_clock_now () + s_backoff (self, attempts): 0;
     if ((rc = self->done (call, self->arg, result->id, job, size, result->status, result->result, attempts,
                           outcome, next_at)))
@@ -291,6 +295,7 @@ s_handle_apply (zloop_t *loop, int timer_id, void *arg)
     }
     s_result_t *result;
     while ((result = zlist_pop (self->results))) {
+        self->outcomes [result->outcome]++;
         free (result);
         self->applied++;
     }
@@ -418,6 +423,7 @@ dh_jobs_new (dh_service_t *service, const dh_jobs_options_t *options, dh_job_run
         }
     }
     dh_service_on_commit (service, s_committed, self);
+    dh_service_add_jobs (service, self);
     //  What was queued (or running when the daemon stopped) goes now.
     dh_timer_at (self->timer, dh_clock_now ());
     return self;
@@ -504,6 +510,25 @@ dh_jobs_dead_each (dh_jobs_t *self, dh_txn_t *txn, dh_job_each_fn *fn, void *arg
     }
     dh_cursor_close (&cursor);
     return rc == DH_E_NOT_FOUND? 0: rc;
+}
+
+const char *
+dh_jobs_name (dh_jobs_t *self)
+{
+    return self->name;
+}
+
+int
+dh_jobs_figures (dh_jobs_t *self, dh_txn_t *txn, dh_jobs_figures_t *figures)
+{
+    *figures = (dh_jobs_figures_t) {
+        .done = self->outcomes [DH_JOB_DONE], .retried = self->outcomes [DH_JOB_RETRY],
+        .dead = self->outcomes [DH_JOB_DEAD]
+    };
+    uint64_t applied;
+    dh_jobs_counts (self, &figures->running, &applied);
+    int rc = dh_txn_count (txn, self->jobs, &figures->queued);
+    return rc? rc: dh_txn_count (txn, self->dead, &figures->dead_held);
 }
 
 void

@@ -77,4 +77,18 @@ int dh_jobs_dead_each (dh_jobs_t *self, dh_txn_t *txn, dh_job_each_fn *fn, void 
 //  Jobs running now, and results applied since the start.
 void dh_jobs_counts (dh_jobs_t *self, uint64_t *running, uint64_t *applied);
 
+//  What STATUS says of a kind of jobs: the outcomes of the results
+//  committed since the start, and what the store holds now (read in txn).
+typedef struct {
+    uint64_t done, retried, dead;   //  results applied, by outcome
+    uint64_t queued;                //  jobs waiting or running now
+    uint64_t dead_held;             //  dead letters kept now
+    uint64_t running;               //  in a worker now
+} dh_jobs_figures_t;
+//  Errors: store errors.
+int dh_jobs_figures (dh_jobs_t *self, dh_txn_t *txn, dh_jobs_figures_t *figures);
+
+//  Its name (options.name). @note owned by the jobs.
+const char *dh_jobs_name (dh_jobs_t *self);
+
 #endif

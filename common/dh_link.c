@@ -20,6 +20,8 @@ typedef struct {
     uint64_t pending_deleted;   //  ... or deleted by the open transaction
     uint64_t sent;              //  highest seq handed to ZeroMQ
     int64_t progress_at;        //  monotonic ms of the last ack progress or first send
+    uint64_t messages_out;      //  link messages committed to the outbox since start
+    uint64_t pending_messages;  //  ... written by the open transaction
     //  The open transaction's messages for this peer, packed as one
     //  batch: they become one outbox entry, one send, one acknowledgement.
     uint8_t *batch;
@@ -382,6 +384,7 @@ dh_link_enqueue (dh_link_t *self, dh_txn_t *txn, const char *peer_name, uint32_t
         peer->batch_capacity = capacity;
     }
     peer->batch_size += dh_batch_item_pack (&envelope, peer->batch + peer->batch_size);
+    peer->pending_messages++;
     return 0;
 }
 
@@ -476,6 +479,8 @@ dh_link_committed (dh_link_t *self)
         s_peer_t *peer = self->peers [i];
         peer->last_seq = peer->pending_seq;
         peer->deleted = peer->pending_deleted;
+        peer->messages_out += peer->pending_messages;
+        peer->pending_messages = 0;
         s_pump (peer);
     }
 }
@@ -491,6 +496,7 @@ dh_link_aborted (dh_link_t *self)
         self->peers [i]->pending_seq = self->peers [i]->last_seq;
         self->peers [i]->pending_deleted = self->peers [i]->deleted;
         self->peers [i]->batch_size = 0;
+        self->peers [i]->pending_messages = 0;
     }
 }
 
@@ -514,6 +520,41 @@ dh_link_peer_status (dh_link_t *self, size_t index, const char **peer,
     *acked_seq = self->peers [index]->acked;
     *sent_seq = self->peers [index]->sent;
     return true;
+}
+
+uint64_t
+dh_link_messages_out (dh_link_t *self, size_t index)
+{
+    return index < self->peer_count? self->peers [index]->messages_out: 0;
+}
+
+//  The oldest entry waiting is the one after the last acknowledged: its
+//  envelope says when it was written. Read at STATUS, never on the
+//  commit path, and right after a restart too.
+int
+dh_link_peer_oldest (dh_link_t *self, dh_txn_t *txn, size_t index, int64_t *sent_at)
+{
+    *sent_at = 0;
+    if (index >= self->peer_count)
+        return DH_E_NOT_FOUND;
+    s_peer_t *peer = self->peers [index];
+    if (peer->acked >= peer->last_seq)
+        return 0;
+    uint8_t key [8];
+    dh_key_u64 (key, peer->acked + 1);
+    dh_val_t value;
+    int rc = dh_txn_get (txn, peer->outbox, key, 8, &value);
+    if (rc)
+        return rc == DH_E_NOT_FOUND? 0: rc;
+    dh_codec_t *codec = dh_codec_new (value.size);
+    if (!codec)
+        return DH_E_NOMEM;
+    dh_envelope_t envelope;
+    rc = dh_codec_decode_envelope (codec, value.data, value.size, &envelope);
+    if (!rc)
+        *sent_at = envelope.sent_at;
+    dh_codec_destroy (&codec);
+    return rc;
 }
 
 //  Send committed outbox entries, in order, while the window allows.

@@ -86,4 +86,12 @@ bool dh_link_has_garbage (dh_link_t *self);
 bool dh_link_peer_status (dh_link_t *self, size_t index, const char **peer,
                           uint64_t *last_seq, uint64_t *acked_seq, uint64_t *sent_seq);
 
+//  Link messages committed to the index-th peer's outbox since start.
+uint64_t dh_link_messages_out (dh_link_t *self, size_t index);
+
+//  When the index-th peer's oldest unacknowledged outbox entry was
+//  written (its sent_at, on dh_clock), read in txn; 0 when none waits.
+//  Errors: DH_E_NOT_FOUND (no such peer), DH_E_MALFORMED, store errors.
+int dh_link_peer_oldest (dh_link_t *self, dh_txn_t *txn, size_t index, int64_t *sent_at);
+
 #endif

@@ -302,6 +302,13 @@ dh_service_stats (dh_service_t *self, dh_service_stats_t *stats)
     stats->messages = self->messages;
 }
 
+void
+dh_service_add_jobs (dh_service_t *self, struct _dh_jobs_t *jobs)
+{
+    if (self->jobs_count < S_JOBS_MAX)
+        self->jobs [self->jobs_count++] = jobs;
+}
+
 struct _dh_link_t *
 dh_service_link (dh_service_t *self)
 {

@@ -172,6 +172,10 @@ typedef struct {
     uint64_t linger_us;
 } dh_service_stats_t;
 void dh_service_stats (dh_service_t *self, dh_service_stats_t *stats);
+//  A kind of slow work STATUS reports on (dh_jobs_new adds each; at most
+//  8, more are left out of STATUS).
+struct _dh_jobs_t;
+void dh_service_add_jobs (dh_service_t *self, struct _dh_jobs_t *jobs);
 struct _dh_link_t *dh_service_link (dh_service_t *self);
 
 //  Say why a call failed; returns code so a handler can `return dh_call_fail (...)`.

@@ -187,6 +187,23 @@ s_work (dh_service_t *self, dh_txn_t *txn, dh_work_fn *work, void *arg)
     return rc;
 }
 
+//  A commit takes from a fraction of a millisecond (an SSD's flush) to a
+//  second (a disk in trouble); a batch holds one message to batch_limit.
+const int64_t dh_service_commit_bounds_us [S_BUCKETS] = {
+    500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 250000, 500000, 1000000
+};
+const int64_t dh_service_batch_bounds [S_BUCKETS] = { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024 };
+
+//  Count value in its bucket: a few comparisons, nothing on the disk.
+static void
+s_observe (uint64_t *buckets, const int64_t *bounds, int64_t value)
+{
+    size_t bucket = 0;
+    while (bucket < S_BUCKETS && value > bounds [bucket])
+        bucket++;
+    buckets [bucket]++;
+}
+
 //  After the durable commit: counters, hooks, the link, the feed.
 static void
 s_committed (dh_service_t *self, s_entry_t *entries, size_t count, int64_t started, int64_t committing)
@@ -199,8 +216,12 @@ s_committed (dh_service_t *self, s_entry_t *entries, size_t count, int64_t start
     dh_link_committed (self->link);
     dh_service_feed_committed (self);
     self->batches++;
+    uint64_t messages = 0;
     for (size_t i = 0; i < count; i++)
-        self->messages += entries [i].inner? entries [i].inner_count: 1;
+        messages += entries [i].inner? entries [i].inner_count: 1;
+    self->messages += messages;
+    s_observe (self->commit_buckets, dh_service_commit_bounds_us, committed - committing);
+    s_observe (self->batch_buckets, dh_service_batch_bounds, (int64_t) messages);
 }
 
 int

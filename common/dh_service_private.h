@@ -13,6 +13,8 @@
 #define S_RID_MAX       256
 #define S_RERUN         1       //  run the batch again: an entry is now forced to fail
 #define S_DROP          2       //  a link message failed for want of memory: not applied, resent later
+#define S_BUCKETS       11      //  bounds of each histogram STATUS reports
+#define S_JOBS_MAX      8       //  kinds of slow work (dh_jobs) per daemon
 
 typedef struct {
     const dh_command_t *command;
@@ -98,6 +100,13 @@ struct _dh_service_t {
     size_t on_commit_count;
     uint64_t batches, messages;
     uint64_t apply_us, commit_us, lingered_us;
+    //  Histograms, per bucket (not cumulative); the last counts what
+    //  passed every bound. Their counts are batches, their sums
+    //  commit_us and messages.
+    uint64_t commit_buckets [S_BUCKETS + 1];
+    uint64_t batch_buckets [S_BUCKETS + 1];
+    struct _dh_jobs_t *jobs [S_JOBS_MAX];
+    size_t jobs_count;
     dh_idempotency_t *idempotency;  //  commands' keys and the replies kept under them
     dh_timer_t *prune_timer;        //  forgets keys past the window
     //  Timers (dh_service_timer.c)
@@ -132,6 +141,10 @@ bool dh_service_answered_before (dh_service_t *self, dh_call_t *call, const dh_e
 int dh_service_keep_reply (dh_service_t *self, dh_call_t *call, const dh_envelope_t *envelope);
 int dh_service_commit_batch (dh_service_t *self, s_entry_t *entries, size_t count,
                              dh_work_fn *work, void *arg, dh_txn_t *open, size_t applied);
+//  The histograms' fixed bounds (Prometheus's le): a durable commit in
+//  microseconds, a batch in messages.
+extern const int64_t dh_service_commit_bounds_us [S_BUCKETS];
+extern const int64_t dh_service_batch_bounds [S_BUCKETS];
 
 //  dh_service_feed.c: the feed's seq from the store; written into txn
 //  when it moved; sent after the commit; forgotten on rollback.

@@ -188,6 +188,22 @@ dh_store_map_size (dh_store_t *self)
     return self->map_size;
 }
 
+size_t
+dh_store_map_max (dh_store_t *self)
+{
+    return self->map_max;
+}
+
+size_t
+dh_store_map_used (dh_store_t *self)
+{
+    MDB_envinfo info;
+    MDB_stat stat;
+    if (mdb_env_info (self->env, &info) || mdb_env_stat (self->env, &stat))
+        return 0;
+    return (info.me_last_pgno + 1) * (size_t) stat.ms_psize;
+}
+
 const char *
 dh_store_path (dh_store_t *self)
 {

@@ -59,6 +59,14 @@ int dh_store_grow (dh_store_t *self);
 //  Current map size in bytes.
 size_t dh_store_map_size (dh_store_t *self);
 
+//  The most the map may grow to (map_max), in bytes.
+size_t dh_store_map_max (dh_store_t *self);
+
+//  Bytes of the map in use as of the last commit: (last page + 1) * page
+//  size. Pages freed inside the file are reused, never given back, so
+//  this only grows: how close the store is to map_max.
+size_t dh_store_map_used (dh_store_t *self);
+
 //  Path of the environment folder. Owned by the store.
 const char *dh_store_path (dh_store_t *self);
 

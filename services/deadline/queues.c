@@ -6,7 +6,10 @@
 //  overdue from their lists. Each is counted by walking the keys, one
 //  step per open item: fine for a deployment's thousands of open items
 //  (a few milliseconds); for millions, counters kept per unit in the
-//  transactions that move the keys would be the next step.
+//  transactions that move the keys would be the next step. The overdue
+//  ones are also counted by how long past due they are (a histogram, in
+//  calendar seconds, for /metrics): ten overdue by an hour and ten
+//  overdue by a month are not the same backlog.
 #include "dh_call.h"
 #include "dh_clock.h"
 #include "dh_error.h"
@@ -14,6 +17,13 @@
 #include "deadline.h"
 
 #define S_UNIT_MAX 64
+#define S_AGE_BOUNDS 10
+
+//  Seconds past due: an hour, four, a day, two, three, five, a week, two,
+//  thirty days, ninety.
+static const double s_age_bounds [S_AGE_BOUNDS] = {
+    3600, 14400, 86400, 172800, 259200, 432000, 604800, 1209600, 2592000, 7776000
+};
 
 static dh_handler_fn s_queues;
 
@@ -26,6 +36,7 @@ typedef enum { S_OPEN, S_DUE_SOON, S_OVERDUE } s_column_t;
 
 typedef struct {
     dh_call_t *call;
+    int64_t at;                 //  the daemon's time ages count to
     Dh__QueueRow **rows;
     size_t count, capacity;
     Dh__QueueRow *last;         //  keys come grouped by unit: usually the row of the next key
@@ -53,13 +64,43 @@ s_row (s_rows_t *rows, const char *unit, size_t size)
     }
     Dh__QueueRow *row = dh_service_scratch (service, sizeof *row);
     char *copy = dh_service_scratch (service, size + 1);
-    if (!row || !copy)
+    Dh__Histogram *ages = dh_service_scratch (service, sizeof *ages);
+    uint64_t *counts = dh_service_scratch (service, S_AGE_BOUNDS * sizeof *counts);
+    if (!row || !copy || !ages || !counts)
         return NULL;
     dh__queue_row__init (row);
+    dh__histogram__init (ages);
+    memset (counts, 0, S_AGE_BOUNDS * sizeof *counts);
+    ages->bounds = (double *) s_age_bounds;
+    ages->n_bounds = ages->n_counts = S_AGE_BOUNDS;
+    ages->counts = counts;
+    row->overdue_age_s = ages;
     memcpy (copy, unit, size);
     copy [size] = 0;
     row->unit = copy;
     return rows->last = rows->rows [rows->count++] = row;
+}
+
+//  One overdue item, late_ms past its due time, in its unit's histogram
+//  (per bucket here; s_cumulate makes the counts Prometheus's).
+static void
+s_count_age (Dh__Histogram *ages, int64_t late_ms)
+{
+    double late_s = late_ms > 0? late_ms / 1000.0: 0;
+    size_t bucket = 0;
+    while (bucket < ages->n_bounds && late_s > ages->bounds [bucket])
+        bucket++;
+    if (bucket < ages->n_bounds)
+        ages->counts [bucket]++;
+    ages->count++;
+    ages->sum += late_s;
+}
+
+static void
+s_cumulate (Dh__Histogram *ages)
+{
+    for (size_t i = 1; i < ages->n_counts; i++)
+        ages->counts [i] += ages->counts [i - 1];
 }
 
 //  Walk one index (unit \0 time(8) item) for one unit or every unit into
@@ -105,8 +146,10 @@ s_walk (s_rows_t *rows, dh_dbi_t index, const char *unit, s_column_t column)
         if (column == S_DUE_SOON)
             row->due_soon++;
         else
-        if (column == S_OVERDUE)
+        if (column == S_OVERDUE) {
             row->overdue++;
+            s_count_age (row->overdue_age_s, rows->at - (int64_t) dh_key_u64_read (unit_end + 1));
+        }
     }
     dh_cursor_close (&cursor);
     return rc == DH_E_NOT_FOUND? 0: rc;
@@ -128,7 +171,7 @@ s_queues (dh_call_t *call, void *state)
         return rc;
     if (strlen (query->unit) > S_UNIT_MAX)
         return dh_call_fail (call, DH_E_INVALID, "unit code is longer than %d bytes", S_UNIT_MAX);
-    s_rows_t rows = { .call = call };
+    s_rows_t rows = { .call = call, .at = dh_clock_now () };
     //  A unit asked for by name has its row, if only of zeros.
     if (*query->unit && !s_row (&rows, query->unit, strlen (query->unit)))
         return dh_call_fail (call, DH_E_NOMEM, "no memory for the queues");
@@ -141,11 +184,12 @@ s_queues (dh_call_t *call, void *state)
     if (rows.count > 1)
         qsort (rows.rows, rows.count, sizeof *rows.rows, s_by_unit);
     Dh__QueuesReply reply = DH__QUEUES_REPLY__INIT;
-    reply.at = dh_clock_now ();
+    reply.at = rows.at;
     for (size_t i = 0; i < rows.count; i++) {
         Dh__QueueRow *row = rows.rows [i];
         if (row->open && reply.at > row->oldest_received_at)
             row->oldest_age_s = (reply.at - row->oldest_received_at) / 1000;
+        s_cumulate (row->overdue_age_s);
     }
     reply.rows = rows.rows;
     reply.n_rows = rows.count;

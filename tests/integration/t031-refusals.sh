@@ -10,10 +10,12 @@ code=$(dh_field "$(submit)" code)
 for i in $(seq 1 100); do [ "$(dh_field "$(dh_ctl status "$code" --json)" state)" = ASSIGNED ] && break; sleep 0.05; done
 handler=$(dh_field "$(dh_ctl assignment "$code" --json)" handler)
 
+# What a daemon counts of its own work moves with every batch, refused or not.
+FIGURES='del(.batches,.messages,.now_ms,.apply_us,.commit_us,.linger_us,.commit_seconds,.batch_messages,.map_used)'
 snapshot() {
     { dh_ctl status "$code" --json; dh_ctl assignment "$code" --json; dh_ctl history "$code" --json
-      dh_ctl audit verify --service intake; dh_ctl audit verify --service assign; dh_ctl service-status intake --json | jq 'del(.batches,.messages,.now_ms,.apply_us,.commit_us,.linger_us)'
-      dh_ctl service-status assign --json | jq 'del(.batches,.messages,.now_ms,.apply_us,.commit_us,.linger_us)'; } 2>&1
+      dh_ctl audit verify --service intake; dh_ctl audit verify --service assign; dh_ctl service-status intake --json | jq "$FIGURES"
+      dh_ctl service-status assign --json | jq "$FIGURES"; } 2>&1
 }
 
 # expect_refused ERROR_NAME ACTOR -- dunghanctl arguments...

@@ -34,7 +34,7 @@ grep -q "missing.cfg" "$DH_DIR/err.txt" || dh_fail "audit verify does not name t
 # naming it; a daemon not configured is said to be so.
 dh_ctl audit verify >"$DH_DIR/out.txt" || dh_fail "audit verify with every daemon up"
 dh_ctl health >"$DH_DIR/out.txt" || dh_fail "health with every daemon up"
-grep -q '^intake    up, event seq' "$DH_DIR/out.txt" && grep -q '^assign    up, event seq' "$DH_DIR/out.txt" \
+grep -q '^intake    up, version ' "$DH_DIR/out.txt" && grep -q '^assign    up, version ' "$DH_DIR/out.txt" \
     || dh_fail "health does not say both are up: $(cat "$DH_DIR/out.txt")"
 dh_stop assign
 if dh_ctl health >"$DH_DIR/out.txt" 2>"$DH_DIR/err.txt"; then dh_fail "health with assign down"; fi

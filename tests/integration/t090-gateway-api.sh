@@ -195,8 +195,13 @@ for family in dunghan_queue_items dunghan_queue_oldest_item_timestamp_seconds; d
 done
 families=$(printf '%s\n' "$METRICS" | grep -v '^#' | sed 's/[{ ].*//' | sort -u)
 for family in $families; do
+    # A histogram's samples are its family's name and _bucket, _sum, _count.
+    case "$family" in
+        *_bucket|*_sum|*_count) printf '%s\n' "$METRICS" | grep -q "^# TYPE ${family%_*} histogram$" \
+            && family=${family%_*} ;;
+    esac
     printf '%s\n' "$METRICS" | grep -q "^# HELP $family " || dh_fail "no HELP for $family"
-    printf '%s\n' "$METRICS" | grep -q "^# TYPE $family \(counter\|gauge\)$" || dh_fail "no TYPE for $family"
+    printf '%s\n' "$METRICS" | grep -q "^# TYPE $family \(counter\|gauge\|histogram\)$" || dh_fail "no TYPE for $family"
     case "$family" in
         *_total) printf '%s\n' "$METRICS" | grep -q "^# TYPE $family counter" || dh_fail "$family is not a counter" ;;
     esac
