@@ -25,6 +25,9 @@ DEB_PACKAGES = pkg-config libczmq-dev libzmq3-dev liblmdb-dev lmdb-utils \
                libprotobuf-c-dev protobuf-c-compiler libsodium-dev libjansson-dev \
                jq libcurl4-openssl-dev python3-aiosmtpd libmicrohttpd-dev libqrencode-dev \
                libxlsxwriter-dev libjs-chart.js
+# Test-only: the dashboard and receipt are checked in a real browser, the QR
+# code read back, and /metrics linted by Prometheus's own tool.
+DEB_PACKAGES += chromium chromium-driver zbar-tools prometheus
 
 PROTOS     := $(wildcard proto/*.proto)
 GEN_C      := $(patsubst proto/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
@@ -103,6 +106,8 @@ $(call daemon_bin,$1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$1/*.
 	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(LDLIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call daemon_rule,$s)))
+# The dashboard's page is built into the gateway (.incbin), which -MMD does not see.
+$(BUILD)/obj/services/gateway/dashboard.o: $(wildcard services/gateway/web/*)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -66,6 +66,12 @@ for program in "$BUILD"/bin/dunghan-*; do
     "$BUILD/bin/dunghanctl" cert new --name "$name" --role service --dir "$certs" >/dev/null
     if [ -n "$owner" ]; then chown dunghan:dunghan "$certs/$name.cert_secret"; fi
 done
+# The gateway acts for the staff signed in to it with a second
+# certificate, role gateway.
+if [ -x "$BUILD/bin/dunghan-gateway" ] && [ ! -e "$certs/gateway-web.cert" ]; then
+    "$BUILD/bin/dunghanctl" cert new --name gateway-web --role gateway --dir "$certs" >/dev/null
+    if [ -n "$owner" ]; then chown dunghan:dunghan "$certs/gateway-web.cert_secret"; fi
+fi
 if [ -e "$certs/$OPERATOR.cert" ]; then
     echo "install: keeping the existing certificate $certs/$OPERATOR.cert"
 else

@@ -17,8 +17,12 @@ for name in intake assign deadline notify gateway; do
 done
 # Every daemon speaks with a certificate of its own, and the operator
 # with one (ops, as in the sample org chart): made once, kept after.
-for name in $DAEMONS ops; do
-    role=service; [ "$name" = ops ] && role=operator
+# The gateway has a second one, role gateway, that it acts for the staff
+# signed in to it with.
+CERT_NAMES="$DAEMONS ops"
+case " $DAEMONS " in *" gateway "*) CERT_NAMES="$CERT_NAMES gateway-web" ;; esac
+for name in $CERT_NAMES; do
+    case $name in ops) role=operator ;; gateway-web) role=gateway ;; *) role=service ;; esac
     [ -f "$CERTS/$name.cert" ] || "$BUILD/bin/dunghanctl" cert new --name "$name" --role "$role" \
         --dir "$CERTS" >/dev/null
 done
@@ -51,8 +55,21 @@ done
 if [ -x deploy/sample.sh ]; then deploy/sample.sh "$BUILD"; fi
 echo "dunghan is running (config $DUNGHAN_CONFIG):"
 for name in $DAEMONS; do
-    printf '  %-9s api %s   log %s\n' "$name" "$(sed -n 's/^api=//p' "$RUN_DIR/$name.ready")" "$RUN_DIR/$name.log"
+    where=$(sed -n 's/^api=//p' "$RUN_DIR/$name.ready")
+    [ -n "$where" ] || where="http://$(sed -n 's/^http=//p' "$RUN_DIR/$name.ready")/"
+    printf '  %-9s %s   log %s\n' "$name" "$where" "$RUN_DIR/$name.log"
 done
+# The dashboard wants a sign-in token: the operator's, issued once and
+# kept beside the stores (dunghanctl token new --staff ID gives others).
+if [ -f "$RUN_DIR/gateway.ready" ]; then
+    TOKEN_FILE="$RUN_DIR/dashboard.token"
+    [ -s "$TOKEN_FILE" ] || (umask 077 && "$BUILD/bin/dunghanctl" token new --staff ops >"$TOKEN_FILE" 2>/dev/null)
+    echo
+    echo "open the dashboard: http://$(sed -n 's/^http=//p' "$RUN_DIR/gateway.ready")/"
+    echo "  sign in with the token in $TOKEN_FILE: $(cat "$TOKEN_FILE")"
+    echo "  public lookup: http://$(sed -n 's/^http=//p' "$RUN_DIR/gateway.ready")/lookup"
+    echo
+fi
 echo "try: DUNGHAN_CONFIG=$DUNGHAN_CONFIG $BUILD/bin/dunghanctl --help"
 echo "Ctrl-C stops everything."
 wait

@@ -19,6 +19,8 @@ int ctl_calendar_main (int argc, char **argv);
 struct _dh_config_t;
 struct _dh_auth_t;
 int ctl_cert_main (int argc, char **argv);
+//  dunghanctl token new (cmd_token.c)
+int ctl_token_main (int argc, char **argv);
 struct _dh_auth_t *ctl_auth (struct _dh_config_t *config, const char *cert);
 //  The configuration and the identity a command speaks with, both or
 //  neither (what was missing said on stderr). Returns 0 or DH_E_CONFIG.

@@ -14,6 +14,7 @@ static const s_command_t s_commands [] = {
     { "calendar", ctl_calendar_main, "working-day arithmetic: due, between, outcome" },
     { "watch", ctl_watch_main, "every change the daemons commit, as it happens (event feeds)" },
     { "cert", ctl_cert_main, "make a certificate: cert new --name N --role R [--dir D]" },
+    { "token", ctl_token_main, "a sign-in token for the web gateway: token new --staff ID [--days N]" },
 };
 #define S_COMMANDS (sizeof s_commands / sizeof s_commands [0])
 

@@ -386,6 +386,11 @@ s_print_deadlines (FILE *out, const ProtobufCMessage *reply, const char *over_or
         char due [40] = "-";
         if (entry->due_at)
             dh_time_format (entry->due_at, due, sizeof due);
+        if (entry->received_at) {
+            char received [40];
+            dh_time_format (entry->received_at, received, sizeof received);
+            fprintf (out, "received %s  due ", received);
+        }
         //  Working days come in hours (0.125 a day): say them exactly.
         char days [32];
         snprintf (days, sizeof days, "%.3f", entry->working_days);
@@ -408,6 +413,12 @@ void
 ctl_print_due_soon (FILE *out, const ProtobufCMessage *reply)
 {
     s_print_deadlines (out, reply, "left");
+}
+
+void
+ctl_print_backlog (FILE *out, const ProtobufCMessage *reply)
+{
+    s_print_deadlines (out, reply, "open");
 }
 
 //  --------------------------------------------------------------- queues

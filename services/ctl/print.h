@@ -32,6 +32,7 @@ ctl_save_fn ctl_save_stats_xlsx;
 //  (Hanoi), working days over (overdue) or left (due soon).
 ctl_print_fn ctl_print_overdue;
 ctl_print_fn ctl_print_due_soon;
+ctl_print_fn ctl_print_backlog;
 
 //  QueuesReply: a header, then one line per unit: open, due soon,
 //  overdue, the age of the oldest open item ("3d 4h"), its receipt time

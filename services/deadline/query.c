@@ -1,6 +1,7 @@
 //  What supervisors ask: an item's every deadline and ledger (CLOCK_SHOW),
-//  the overdue items oldest first and the items due soon, from their
-//  lists, never by scanning clocks.
+//  the overdue items oldest first, the items due soon and the backlog of
+//  open items in the order received, from their lists, never by scanning
+//  clocks.
 #include "dh_call.h"
 #include "dh_clock.h"
 #include "dh_error.h"
@@ -12,12 +13,13 @@
 #define S_LIST_MAX 10000
 #define S_CLOCKS_MAX 1000       //  clocks of one item shown
 
-static dh_handler_fn s_clock_show, s_overdue, s_due_soon;
+static dh_handler_fn s_clock_show, s_overdue, s_due_soon, s_backlog;
 
 const dh_command_t deadline_query_commands [] = {
     { DH_MSG_CLOCK_SHOW, s_clock_show, DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_OVERDUE,    s_overdue,    DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_DUE_SOON,   s_due_soon,   DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_BACKLOG,    s_backlog,    DH_FROM_CLIENT, 0, false, NULL },
     { 0 }
 };
 
@@ -128,6 +130,8 @@ s_clock_show (dh_call_t *call, void *state)
     return deadline_report (state, call, command->code);
 }
 
+typedef enum { S_OVERDUE, S_DUE_SOON, S_BACKLOG } s_list_t;
+
 static int
 s_by_due (const void *a, const void *b)
 {
@@ -135,10 +139,19 @@ s_by_due (const void *a, const void *b)
     return (left > right) - (left < right);
 }
 
-//  Walk a list (overdue or due soon) of one unit or all, earliest due
-//  first, into entries; working_days is past due (overdue) or left.
 static int
-s_list (deadline_t *self, dh_call_t *call, dh_dbi_t list, bool overdue)
+s_by_received (const void *a, const void *b)
+{
+    int64_t left = (*(Dh__DeadlineEntry * const *) a)->received_at;
+    int64_t right = (*(Dh__DeadlineEntry * const *) b)->received_at;
+    return (left > right) - (left < right);
+}
+
+//  Walk a list of one unit or all into entries: overdue or due soon,
+//  earliest due first, working_days past due or left; the backlog (the
+//  open index), earliest received first, working_days since received.
+static int
+s_list (deadline_t *self, dh_call_t *call, dh_dbi_t list, s_list_t kind)
 {
     Dh__DeadlineQuery *query;
     int rc = dh_call_unpack (call, &dh__deadline_query__descriptor, (ProtobufCMessage **) &query);
@@ -206,12 +219,14 @@ s_list (deadline_t *self, dh_call_t *call, dh_dbi_t list, bool overdue)
         entry->unit = record->unit;
         entry->holder = record->holder;
         entry->node = record->node;
-        entry->due_at = (int64_t) dh_key_u64_read (unit_end + 1);
+        int64_t at = (int64_t) dh_key_u64_read (unit_end + 1);
+        entry->due_at = kind == S_BACKLOG? record->due_at: at;
+        entry->received_at = kind == S_BACKLOG? at: 0;
         entry->clock = record->id;
         entry->kind = record->kind;
         int64_t working = 0;
-        if (dh_calendar_between (deadline_calendar (self), overdue? entry->due_at: now,
-                                 overdue? now: entry->due_at, &working) == 0)
+        int64_t from = kind == S_DUE_SOON? now: at, to = kind == S_DUE_SOON? at: now;
+        if (dh_calendar_between (deadline_calendar (self), from, to, &working) == 0)
             entry->working_days = working / (8.0 * DH_HOUR_MS);
         entries [count++] = entry;
     }
@@ -219,7 +234,7 @@ s_list (deadline_t *self, dh_call_t *call, dh_dbi_t list, bool overdue)
     if (rc && rc != DH_E_NOT_FOUND)
         return dh_call_fail (call, rc, "cannot read the list: %s", dh_strerror (rc));
     if (!prefix_size) {
-        qsort (entries, count, sizeof *entries, s_by_due);
+        qsort (entries, count, sizeof *entries, kind == S_BACKLOG? s_by_received: s_by_due);
         if (count > limit)
             count = limit;
     }
@@ -232,12 +247,19 @@ static int
 s_overdue (dh_call_t *call, void *state)
 {
     deadline_t *self = state;
-    return s_list (self, call, self->overdue, true);
+    return s_list (self, call, self->overdue, S_OVERDUE);
 }
 
 static int
 s_due_soon (dh_call_t *call, void *state)
 {
     deadline_t *self = state;
-    return s_list (self, call, self->due_soon, false);
+    return s_list (self, call, self->due_soon, S_DUE_SOON);
+}
+
+static int
+s_backlog (dh_call_t *call, void *state)
+{
+    deadline_t *self = state;
+    return s_list (self, call, self->open, S_BACKLOG);
 }

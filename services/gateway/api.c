@@ -24,19 +24,19 @@ gateway_call (gateway_t *self, const char *service, uint32_t type, const char *a
 {
     if (answer)
         *answer = NULL;
-    const char *endpoint = dh_config_get_for (self->config, service, "api");
-    //  One client per request, on the request's own thread: a ZeroMQ
-    //  socket must not be shared between threads.
-    dh_client_t *client = dh_client_new (self->user_auth, service, endpoint);
+    //  The connection thread's own client, kept for its next requests
+    //  (clients.c): a ZeroMQ socket must not be shared between threads.
+    dh_client_t *client = gateway_client_take (self, service);
     if (!client) {
         http_reply_error_status (reply, MHD_HTTP_SERVICE_UNAVAILABLE, DH_E_CONFIG,
-                                 "cannot reach %s at %s (see the gateway's log)", service, endpoint);
+                                 "cannot reach %s at %s (see the gateway's log)", service,
+                                 dh_config_get_for (self->config, service, "api"));
         return DH_E_CONFIG;
     }
     size_t size = request? protobuf_c_message_get_packed_size (request): 0;
     uint8_t *payload = malloc (size + 1);
     if (!payload) {
-        dh_client_destroy (&client);
+        gateway_client_give_back (self, service, &client, true);
         http_reply_error (reply, DH_E_NOMEM, "out of memory");
         return DH_E_NOMEM;
     }
@@ -44,6 +44,7 @@ gateway_call (gateway_t *self, const char *service, uint32_t type, const char *a
         protobuf_c_message_pack (request, payload);
     dh_reply_t answered;
     int rc = dh_client_call (client, type, actor, payload, size, self->timeout_ms, &answered);
+    bool replied = rc == 0;
     free (payload);
     if (rc)
         http_reply_error_status (reply, MHD_HTTP_SERVICE_UNAVAILABLE, rc == DH_E_TIMEOUT? DH_E_TIMEOUT: DH_E_IO,
@@ -62,7 +63,11 @@ gateway_call (gateway_t *self, const char *service, uint32_t type, const char *a
                                      "%s sent a reply that is not a %s", service, reply_type->short_name);
         }
     }
-    dh_client_destroy (&client);
+    //  A client whose call got no reply is not kept: dh_client_call would
+    //  skip the late reply by its seq, but would go on counting it as
+    //  owed, and a refusal that names no seq could then not be taken as
+    //  the next call's.
+    gateway_client_give_back (self, service, &client, replied);
     return rc;
 }
 
@@ -153,41 +158,99 @@ s_status (gateway_t *self, http_request_t *request, http_reply_t *reply)
               &dh__item__descriptor);
 }
 
-//  {"handler": ID, "reason": TEXT}: a head or deputy of the lead unit
-//  gives the item to another handler (assign judges who may).
+//  A lifecycle command on one item, one row per endpoint: the body's
+//  fields (the request message's, by name) go to the daemon as they are,
+//  the code comes from the path, and what the path itself says
+//  (resolve or refuse, approve or refuse an apology) no body may say.
+typedef enum { S_PRESET_NONE, S_PRESET_TRUE, S_PRESET_FALSE } s_preset_t;
+
+typedef struct {
+    const char *service;
+    uint32_t type;
+    const ProtobufCMessageDescriptor *request;  //  ItemCommand or ApologyCommand
+    const ProtobufCMessageDescriptor *reply;
+    s_preset_t approved;
+} s_action_t;
+
+//  Both request types have `code` and `approved`, set through their
+//  descriptors so one handler serves both.
 static void
-s_reassign (gateway_t *self, http_request_t *request, http_reply_t *reply)
+s_field_set (ProtobufCMessage *message, const char *name, const void *value, size_t size)
 {
+    const ProtobufCFieldDescriptor *field = protobuf_c_message_descriptor_get_field_by_name (
+        message->descriptor, name);
+    memcpy ((char *) message + field->offset, value, size);
+}
+
+static void
+s_item_action (gateway_t *self, http_request_t *request, http_reply_t *reply)
+{
+    const s_action_t *action = http_request_arg (request);
     const char *code = http_request_segment (request, 0);
     if (!s_text_ok (reply, "code", code, 64))
         return;
     json_t *body = http_request_json (request);
-    const char *key;
-    json_t *value;
-    json_object_foreach (body, key, value) {
-        if (strcmp (key, "handler") && strcmp (key, "reason")) {
-            http_reply_error (reply, DH_E_INVALID, "unknown field '%.64s' (handler, reason)", key);
-            return;
-        }
-        if (!json_is_string (value)) {
-            http_reply_error (reply, DH_E_INVALID, "%s must be a string", key);
-            return;
-        }
-    }
-    Dh__ItemCommand command = DH__ITEM_COMMAND__INIT;
-    command.code = (char *) code;
-    const char *handler = json_string_value (json_object_get (body, "handler"));
-    const char *reason = json_string_value (json_object_get (body, "reason"));
-    command.handler = (char *) (handler? handler: "");
-    command.reason = (char *) (reason? reason: "");
-    char why [300];
-    if (dh_text_check_message (&command.base, why, sizeof why)) {
-        http_reply_error (reply, DH_E_INVALID, "%s", why);
+    if (body && json_object_get (body, "code")) {
+        http_reply_error (reply, DH_E_INVALID, "the code is in the path; the body must not name one");
         return;
     }
-    s_answer (self, reply, "assign", DH_MSG_REASSIGN, http_request_staff (request), &command.base,
-              &dh__assignment__descriptor);
+    if (body && action->approved != S_PRESET_NONE && json_object_get (body, "approved")) {
+        http_reply_error (reply, DH_E_INVALID, "the path says whether it is approved; the body must not");
+        return;
+    }
+    ProtobufCMessage *message;
+    char why [300];
+    json_t *empty = json_object ();
+    int rc = pbjson_to_message (action->request, body? body: empty, &message, why, sizeof why);
+    json_decref (empty);
+    if (rc) {
+        http_reply_error (reply, rc, "%s", why);
+        return;
+    }
+    char *copy = strdup (code);
+    if (!copy) {
+        protobuf_c_message_free_unpacked (message, NULL);
+        http_reply_error (reply, DH_E_NOMEM, "out of memory");
+        return;
+    }
+    s_field_set (message, "code", &copy, sizeof copy);
+    if (action->approved != S_PRESET_NONE) {
+        protobuf_c_boolean approved = action->approved == S_PRESET_TRUE;
+        s_field_set (message, "approved", &approved, sizeof approved);
+    }
+    if (dh_text_check_message (message, why, sizeof why))
+        http_reply_error (reply, DH_E_INVALID, "%s", why);
+    else
+        s_answer (self, reply, action->service, action->type, http_request_staff (request), message,
+                  action->reply);
+    protobuf_c_message_free_unpacked (message, NULL);
 }
+
+#define S_ITEM &dh__item_command__descriptor
+#define S_APOLOGY &dh__apology_command__descriptor
+static const s_action_t
+    s_not_accept     = { "intake", DH_MSG_NOT_ACCEPT, S_ITEM, &dh__item__descriptor, 0 },
+    s_withdraw       = { "intake", DH_MSG_WITHDRAW, S_ITEM, &dh__item__descriptor, 0 },
+    s_supplied       = { "intake", DH_MSG_SUPPLEMENT_PROVIDE, S_ITEM, &dh__item__descriptor, 0 },
+    s_fee_paid       = { "intake", DH_MSG_FEE_PAID, S_ITEM, &dh__item__descriptor, 0 },
+    s_supplement     = { "assign", DH_MSG_SUPPLEMENT_REQUEST, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_fee_request    = { "assign", DH_MSG_FEE_REQUEST, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_assign         = { "assign", DH_MSG_ASSIGN, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_reassign       = { "assign", DH_MSG_REASSIGN, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_transfer       = { "assign", DH_MSG_TRANSFER, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_step_start     = { "assign", DH_MSG_STEP_START, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_step_complete  = { "assign", DH_MSG_STEP_COMPLETE, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_resolve        = { "assign", DH_MSG_RESOLVE, S_ITEM, &dh__assignment__descriptor, S_PRESET_TRUE },
+    s_refuse         = { "assign", DH_MSG_RESOLVE, S_ITEM, &dh__assignment__descriptor, S_PRESET_FALSE },
+    s_return         = { "assign", DH_MSG_RETURN, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_history        = { "assign", DH_MSG_HISTORY, S_ITEM, &dh__history__descriptor, 0 },
+    s_assignment     = { "assign", DH_MSG_ASSIGNMENT, S_ITEM, &dh__assignment__descriptor, 0 },
+    s_clock          = { "deadline", DH_MSG_CLOCK_SHOW, S_ITEM, &dh__clock_report__descriptor, 0 },
+    s_apology        = { "deadline", DH_MSG_APOLOGY_DRAFT, S_APOLOGY, &dh__clock_report__descriptor, 0 },
+    s_apology_ok     = { "deadline", DH_MSG_APOLOGY_DECIDE, S_APOLOGY, &dh__clock_report__descriptor,
+                         S_PRESET_TRUE },
+    s_apology_no     = { "deadline", DH_MSG_APOLOGY_DECIDE, S_APOLOGY, &dh__clock_report__descriptor,
+                         S_PRESET_FALSE };
 
 static void
 s_stats (gateway_t *self, http_request_t *request, http_reply_t *reply)
@@ -244,15 +307,76 @@ s_due_soon (gateway_t *self, http_request_t *request, http_reply_t *reply)
     s_deadline_list (self, request, reply, DH_MSG_DUE_SOON);
 }
 
+static void
+s_backlog (gateway_t *self, http_request_t *request, http_reply_t *reply)
+{
+    s_deadline_list (self, request, reply, DH_MSG_BACKLOG);
+}
+
+static void
+s_queues (gateway_t *self, http_request_t *request, http_reply_t *reply)
+{
+    const char *unit = http_request_query (request, "unit");
+    if (unit && !s_text_ok (reply, "unit", unit, 64))
+        return;
+    Dh__QueuesQuery query = DH__QUEUES_QUERY__INIT;
+    query.unit = (char *) (unit? unit: "");
+    s_answer (self, reply, "deadline", DH_MSG_QUEUES, http_request_staff (request), &query.base,
+              &dh__queues_reply__descriptor);
+}
+
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 const http_route_t gateway_api_routes [] = {
     { "GET",  "/api/lookup",              HTTP_LIMITED, s_lookup,   { "code", "id" } },
     { "POST", "/api/dossiers",            HTTP_STAFF,   s_submit,   { NULL }, true },
     { "GET",  "/api/dossiers/*",          HTTP_STAFF,   s_status,   { NULL } },
-    { "POST", "/api/dossiers/*/reassign", HTTP_STAFF,   s_reassign, { NULL }, true },
+    { "POST", "/api/dossiers/*/not-accept", HTTP_STAFF, s_item_action, { NULL }, true, &s_not_accept,
+      "Refuse the dossier at reception, with the reason (intake NOT_ACCEPT)" },
+    { "POST", "/api/dossiers/*/withdraw", HTTP_STAFF, s_item_action, { NULL }, true, &s_withdraw,
+      "The applicant withdraws the dossier (intake WITHDRAW)" },
+    { "POST", "/api/dossiers/*/supplement/request", HTTP_STAFF, s_item_action, { NULL }, true, &s_supplement,
+      "Ask for missing papers: step_token, reason, papers; the clock pauses (assign SUPPLEMENT_REQUEST)" },
+    { "POST", "/api/dossiers/*/supplement/provide", HTTP_STAFF, s_item_action, { NULL }, true, &s_supplied,
+      "The applicant brought the missing papers: content (intake SUPPLEMENT_PROVIDE)" },
+    { "POST", "/api/dossiers/*/fee/request", HTTP_STAFF, s_item_action, { NULL }, true, &s_fee_request,
+      "A fee or obligation is due first: step_token, reason; the clock pauses (assign FEE_REQUEST)" },
+    { "POST", "/api/dossiers/*/fee/paid", HTTP_STAFF, s_item_action, { NULL }, true, &s_fee_paid,
+      "The fee was paid at the counter: content (intake FEE_PAID)" },
+    { "POST", "/api/dossiers/*/assign", HTTP_STAFF, s_item_action, { NULL }, true, &s_assign,
+      "Give an unassigned item to a handler: handler (assign ASSIGN, by a head or deputy)" },
+    { "POST", "/api/dossiers/*/reassign", HTTP_STAFF, s_item_action, { NULL }, true, &s_reassign,
+      "Move the item to another handler: handler, reason (assign REASSIGN, by a head or deputy)" },
+    { "POST", "/api/dossiers/*/transfer", HTTP_STAFF, s_item_action, { NULL }, true, &s_transfer,
+      "Make another unit the lead unit: unit, handler, reason (assign TRANSFER)" },
+    { "POST", "/api/dossiers/*/steps/start", HTTP_STAFF, s_item_action, { NULL }, true, &s_step_start,
+      "Start a step of the process: step_token, node (assign STEP_START)" },
+    { "POST", "/api/dossiers/*/steps/complete", HTTP_STAFF, s_item_action, { NULL }, true, &s_step_complete,
+      "Finish the current step: step_token, content (assign STEP_COMPLETE)" },
+    { "POST", "/api/dossiers/*/resolve", HTTP_STAFF, s_item_action, { NULL }, true, &s_resolve,
+      "The result is ready: step_token (assign RESOLVE, approved)" },
+    { "POST", "/api/dossiers/*/refuse", HTTP_STAFF, s_item_action, { NULL }, true, &s_refuse,
+      "Refused after examination: step_token, reason (assign RESOLVE, not approved)" },
+    { "POST", "/api/dossiers/*/return", HTTP_STAFF, s_item_action, { NULL }, true, &s_return,
+      "The result was handed to the applicant (assign RETURN)" },
+    { "GET", "/api/dossiers/*/history", HTTP_STAFF, s_item_action, { NULL }, false, &s_history,
+      "Every step: when, node, from, to, how long (assign HISTORY)" },
+    { "GET", "/api/dossiers/*/assignment", HTTP_STAFF, s_item_action, { NULL }, false, &s_assignment,
+      "Who holds the item now, and its step token (assign ASSIGNMENT)" },
+    { "GET", "/api/dossiers/*/clock", HTTP_STAFF, s_item_action, { NULL }, false, &s_clock,
+      "The item's ledger and every deadline of it and its steps (deadline CLOCK_SHOW)" },
+    { "POST", "/api/dossiers/*/apology", HTTP_STAFF, s_item_action, { NULL }, true, &s_apology,
+      "Draft an apology with a new appointment before the due time: new_due, reason (deadline APOLOGY_DRAFT)" },
+    { "POST", "/api/dossiers/*/apology/approve", HTTP_STAFF, s_item_action, { NULL }, true, &s_apology_ok,
+      "Approve the drafted apology (deadline APOLOGY_DECIDE, by the head of the lead unit)" },
+    { "POST", "/api/dossiers/*/apology/refuse", HTTP_STAFF, s_item_action, { NULL }, true, &s_apology_no,
+      "Refuse the drafted apology: reason (deadline APOLOGY_DECIDE)" },
     { "GET",  "/api/stats",               HTTP_STAFF,   s_stats,    { "unit", "from", "to" } },
     { "GET",  "/api/overdue",             HTTP_STAFF,   s_overdue,  { "unit", "limit" } },
     { "GET",  "/api/due-soon",            HTTP_STAFF,   s_due_soon, { "unit", "limit" } },
+    { "GET",  "/api/backlog",             HTTP_STAFF,   s_backlog,  { "unit", "limit" }, false, NULL,
+      "Open items, earliest received first, with holder and due time (deadline BACKLOG)" },
+    { "GET",  "/api/queues",              HTTP_STAFF,   s_queues,   { "unit" }, false, NULL,
+      "Per unit: open items, due soon, overdue, and the oldest with its age (deadline QUEUES)" },
     { NULL }
 };

@@ -11,8 +11,11 @@
 //  rather than be given a wrong replay.
 //
 //  A client that comes back with Last-Event-ID gets what followed it, or
-//  `event: snapshot-needed` when the ring no longer holds it. A gap in a
-//  daemon's own feed (events it dropped) is passed on as `event: gap`.
+//  `event: snapshot-needed` when the ring no longer holds it (it then
+//  reads the state it shows from the API, as at its start). A gap in a
+//  daemon's own feed (events it dropped) is passed on as `event: gap`,
+//  and the gateway fetches that daemon's state (dh_subscriber, the Clone
+//  pattern), passed on item by item as `event: snapshot`.
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -25,6 +28,7 @@
 #include "gateway.h"
 
 #define S_KEEPALIVE_MS 15000
+#define S_GATHER_US 5000            //  the most an event waits for others to go with it
 #define S_CHUNK_MAX (64 * 1024)     //  most bytes a stream takes from the ring at once
 #define S_QUEUE 100000              //  events the feeds keep for us while we are busy
 
@@ -103,6 +107,27 @@ s_payload_type (uint32_t type)
     return NULL;
 }
 
+//  The payload into data: as JSON when its type is known, else its
+//  bytes, untouched (a type this gateway does not know yet).
+static void
+s_set_payload (json_t *data, uint32_t type, const uint8_t *bytes, size_t size)
+{
+    const ProtobufCMessageDescriptor *descriptor = s_payload_type (type);
+    ProtobufCMessage *payload = descriptor? protobuf_c_message_unpack (descriptor, NULL, size, bytes): NULL;
+    if (payload) {
+        json_object_set_new (data, "payload", pbjson_from_message (payload));
+        protobuf_c_message_free_unpacked (payload, NULL);
+        return;
+    }
+    size_t encoded = sodium_base64_ENCODED_LEN (size, sodium_base64_VARIANT_ORIGINAL);
+    char *base64 = malloc (encoded);
+    if (base64) {
+        sodium_bin2base64 (base64, encoded, bytes, size, sodium_base64_VARIANT_ORIGINAL);
+        json_object_set_new (data, "payload_base64", json_string (base64));
+        free (base64);
+    }
+}
+
 static void
 s_on_event (void *arg, const char *service, const dh_event_t *event)
 {
@@ -114,47 +139,55 @@ s_on_event (void *arg, const char *service, const dh_event_t *event)
                               "at_local", when);
     if (!data)
         return;
-    const ProtobufCMessageDescriptor *descriptor = s_payload_type (event->type);
-    ProtobufCMessage *payload = descriptor?
-        protobuf_c_message_unpack (descriptor, NULL, event->payload_size, event->payload): NULL;
-    if (payload) {
-        json_object_set_new (data, "payload", pbjson_from_message (payload));
-        protobuf_c_message_free_unpacked (payload, NULL);
-    }
-    else {
-        //  A type this gateway does not know yet: its bytes, untouched.
-        size_t size = sodium_base64_ENCODED_LEN (event->payload_size, sodium_base64_VARIANT_ORIGINAL);
-        char *base64 = malloc (size);
-        if (base64) {
-            sodium_bin2base64 (base64, size, event->payload, event->payload_size, sodium_base64_VARIANT_ORIGINAL);
-            json_object_set_new (data, "payload_base64", json_string (base64));
-            free (base64);
-        }
-    }
+    s_set_payload (data, event->type, event->payload, event->payload_size);
     s_push (self, NULL, data);
 }
 
-//  No snapshots are asked for (the gateway holds no state yet), so none come.
+//  A daemon's feed dropped events: the subscriber fetched its state (the
+//  Clone pattern), and each item of it goes to the streams as
+//  `event: snapshot`, between snapshot-begin and snapshot-end, so a
+//  client that keeps per-item state can mend it.
 static void
 s_on_entry (void *arg, const char *service, uint64_t seq, const dh_subscriber_entry_t *entry)
 {
-    (void) arg;
-    (void) service;
-    (void) seq;
-    (void) entry;
+    events_t *self = arg;
+    json_t *data = json_pack ("{s:s, s:I, s:s%, s:s}", "daemon", service, "seq", (json_int_t) seq,
+                              "key", (const char *) entry->key, entry->key_size, "type", dh_type_name (entry->type));
+    if (!data)
+        return;
+    s_set_payload (data, entry->type, entry->payload, entry->payload_size);
+    s_push (self, "snapshot", data);
 }
 
 static void
 s_on_notice (void *arg, const dh_notice_t *notice)
 {
     events_t *self = arg;
-    if (notice->kind == DH_NOTICE_GAP || notice->kind == DH_NOTICE_BACK) {
-        zsys_warning ("gateway: %s's feed %s (%" PRIu64 " .. %" PRIu64 "): passed on to the streams",
-                      notice->service, notice->kind == DH_NOTICE_GAP? "dropped events": "went back",
-                      notice->from, notice->to);
-        s_push (self, notice->kind == DH_NOTICE_GAP? "gap": "reset",
-                json_pack ("{s:s, s:I, s:I}", "daemon", notice->service, "from", (json_int_t) notice->from,
-                           "to", (json_int_t) notice->to));
+    const char *service = notice->service;
+    switch (notice->kind) {
+        case DH_NOTICE_GAP:
+        case DH_NOTICE_BACK:
+            zsys_warning ("gateway: %s's feed %s (%" PRIu64 " .. %" PRIu64 "): its state is fetched again",
+                          service, notice->kind == DH_NOTICE_GAP? "dropped events": "went back",
+                          notice->from, notice->to);
+            s_push (self, notice->kind == DH_NOTICE_GAP? "gap": "reset",
+                    json_pack ("{s:s, s:I, s:I}", "daemon", service, "from", (json_int_t) notice->from,
+                               "to", (json_int_t) notice->to));
+            break;
+        case DH_NOTICE_SNAPSHOT_BEGIN:
+            s_push (self, "snapshot-begin", json_pack ("{s:s}", "daemon", service));
+            break;
+        case DH_NOTICE_SNAPSHOT_END:
+            zsys_info ("gateway: %s's state fetched: %" PRIu64 " items as of seq %" PRIu64 "", service,
+                       notice->count, notice->to);
+            s_push (self, "snapshot-end", json_pack ("{s:s, s:I, s:I}", "daemon", service,
+                                                     "count", (json_int_t) notice->count,
+                                                     "seq", (json_int_t) notice->to));
+            break;
+        case DH_NOTICE_SNAPSHOT_FAILED:
+            zsys_warning ("gateway: %s's state could not be fetched (%s%s%s): asked again later", service,
+                          dh_errname (notice->error), notice->text? ": ": "", notice->text? notice->text: "");
+            break;
     }
 }
 
@@ -180,7 +213,7 @@ events_new (gateway_t *gateway, dh_daemon_t *daemon, size_t capacity)
     }
     dh_subscriber_set_queue (self->subscriber, S_QUEUE);
     for (size_t i = 0; i < gateway->daemon_count; i++)
-        if (dh_subscriber_add (self->subscriber, gateway->daemons [i], false)) {
+        if (dh_subscriber_add (self->subscriber, gateway->daemons [i], DH_SNAPSHOT_ON_GAP)) {
             zsys_error ("gateway: cannot follow the feed of %s at %s", gateway->daemons [i],
                         dh_config_get_for (gateway->config, gateway->daemons [i], "events"));
             events_destroy (&self);
@@ -277,6 +310,13 @@ s_fill (s_stream_t *stream)
             stream->pending = strdup (": keepalive\n\n");
             break;
         }
+        //  Woken by an event: let the next few come too before taking
+        //  them. A stream then wakes at most once per S_GATHER_US however
+        //  fast events come, rather than every stream at every event
+        //  (with a hundred streams, the ring's lock was the bound).
+        pthread_mutex_unlock (&self->mutex);
+        usleep (S_GATHER_US);
+        pthread_mutex_lock (&self->mutex);
     }
     bool going = !self->stopping && stream->pending;
     pthread_mutex_unlock (&self->mutex);
@@ -336,7 +376,7 @@ s_events (gateway_t *gateway, http_request_t *request, http_reply_t *reply)
     }
     stream->events = self;
     //  The first bytes say the stream is open (and how soon to come back).
-    stream->pending = strdup ("retry: 3000\n: connected\n\n");
+    stream->pending = strdup ("retry: 1000\n: connected\n\n");
     stream->size = stream->pending? strlen (stream->pending): 0;
     pthread_mutex_lock (&self->mutex);
     stream->next = last && *last? after + 1: self->next_id;

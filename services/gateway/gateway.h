@@ -39,6 +39,7 @@ typedef struct {
     events_t *events;
     ratelimit_t *lookups;
     http_t *http;
+    char public_url [256];      //  where the public reaches it (receipt.c), no trailing '/'
 } gateway_t;
 
 //  ---------------------------------------------------------------------
@@ -47,8 +48,12 @@ typedef struct {
 typedef enum {
     HTTP_PUBLIC,                //  anyone
     HTTP_LIMITED,               //  anyone, at lookup_rate_per_s per client IP
-    HTTP_STAFF,                 //  Authorization: Bearer TOKEN (tokens.c)
+    HTTP_STAFF,                 //  Authorization: Bearer TOKEN (tokens.c); a GET
+                                //  may carry it in the session cookie instead
 } http_access_t;
+
+//  The cookie POST /api/session sets (dashboard.c) for a browser's GETs.
+#define HTTP_SESSION_COOKIE "dunghan_session"
 
 typedef struct _http_request_t http_request_t;
 
@@ -74,6 +79,8 @@ typedef struct {
     http_handler_fn *handler;
     const char *query [6];
     bool body;                  //  takes a JSON body (else one is refused)
+    const void *arg;            //  for a handler that serves several rows
+    const char *summary;        //  for /api/openapi.json, when openapi.c does not describe the path
 } http_route_t;
 
 //  Start serving `address` ("127.0.0.1:8080"; port 0: any free one) with
@@ -84,6 +91,8 @@ http_t *http_new (gateway_t *gateway, const char *address, const http_route_t * 
 void http_destroy (http_t **self_p);
 //  The port it listens on.
 int http_port (http_t *self);
+//  The routing tables it serves (NULL-terminated).
+const http_route_t * const *http_tables (http_t *self);
 
 //  The request's parts. @note owned by the request; valid during the handler.
 const char *http_request_query (http_request_t *self, const char *key);
@@ -93,6 +102,8 @@ const char *http_request_header (http_request_t *self, const char *name);
 const char *http_request_staff (http_request_t *self);
 //  The JSON body, parsed (rows with `body`); never NULL for them.
 json_t *http_request_json (http_request_t *self);
+//  The matched row's arg.
+const void *http_request_arg (http_request_t *self);
 struct MHD_Connection *http_request_connection (http_request_t *self);
 
 void http_reply_json (http_reply_t *reply, int status, json_t *json);
@@ -125,6 +136,21 @@ int gateway_call (gateway_t *self, const char *service, uint32_t type, const cha
                   ProtobufCMessage **answer, http_reply_t *reply);
 
 //  ---------------------------------------------------------------------
+//  clients.c: each connection thread's dh_client per daemon, kept across
+//  its requests (a new one costs a CURVE handshake).
+
+typedef struct _dh_client_t dh_client_t;
+
+//  A client of service speaking with user_auth: the one the calling
+//  thread kept, else a new one. NULL when it cannot be made (logged).
+//  @note the caller's until gateway_client_give_back.
+dh_client_t *gateway_client_take (gateway_t *self, const char *service);
+//  Keep *client_p for the thread's next call to service, or destroy it
+//  when its call got no answer (a reply may still be owed to it) or too
+//  many are kept. Sets *client_p to NULL.
+void gateway_client_give_back (gateway_t *self, const char *service, dh_client_t **client_p, bool answered);
+
+//  ---------------------------------------------------------------------
 //  pbjson.c: protobuf messages to and from JSON, by their descriptors.
 
 //  The message as JSON (new reference): enums by name, *_at instants
@@ -151,9 +177,6 @@ void tokens_destroy (tokens_t **self_p);
 //  DH_E_NOT_FOUND (unknown) or DH_E_STATE (expired), words in *why.
 //  Thread-safe.
 int tokens_check (tokens_t *self, const char *token, char *staff, size_t staff_size, const char **why);
-//  `dunghan-gateway token new --staff ID [--days N] [--config FILE]`.
-//  Returns the exit code.
-int tokens_main (int argc, char **argv, const dh_config_key_t *keys);
 
 //  ---------------------------------------------------------------------
 //  events.c: every daemon's feed, in a ring, as Server-Sent Events.
@@ -174,5 +197,25 @@ void events_figures (events_t *self, uint64_t *received, uint64_t *clients, uint
 
 extern const http_route_t gateway_metrics_routes [];
 extern const http_route_t gateway_openapi_routes [];
+
+//  ---------------------------------------------------------------------
+//  receipt.c: the public lookup page and the printable receipt slip with
+//  its QR code.
+
+extern const http_route_t gateway_receipt_routes [];
+
+//  Fill self->public_url from the key public_url, else from bound
+//  ("HOST:PORT" where http listens). Returns 0, or DH_E_CONFIG (logged)
+//  for an address a phone could not open from the slip's QR code.
+int gateway_receipt_setup (gateway_t *self, const char *bound);
+
+//  ---------------------------------------------------------------------
+//  dashboard.c: the supervisors' live dashboard and its sign-in.
+
+extern const http_route_t gateway_dashboard_routes [];
+
+//  board.c: GET /api/dashboard, the figures the dashboard shows, from the
+//  deadline daemon.
+void board_answer (gateway_t *gateway, http_request_t *request, http_reply_t *reply);
 
 #endif

@@ -41,6 +41,7 @@ struct _http_request_t {
     const char *matched [S_SEGMENTS];   //  what each "*" of the route matched
     size_t matched_count;
     json_t *json;
+    const http_route_t *route;
 };
 
 //  A daemon's refusal to the HTTP status that says it on the web.
@@ -132,6 +133,12 @@ http_request_json (http_request_t *self)
     return self->json;
 }
 
+const void *
+http_request_arg (http_request_t *self)
+{
+    return self->route? self->route->arg: NULL;
+}
+
 struct MHD_Connection *
 http_request_connection (http_request_t *self)
 {
@@ -219,17 +226,34 @@ s_query_key (void *arg, enum MHD_ValueKind kind, const char *key, const char *va
     return MHD_NO;
 }
 
-static bool
-s_signed_in (http_t *self, http_request_t *request, http_reply_t *reply)
+//  The token of the request: its Authorization header, or, on a GET
+//  only, the session cookie a browser got from POST /api/session (an
+//  EventSource cannot send a header). A cookie goes with every request
+//  the browser makes, even one another site makes it send, so it never
+//  signs in a request that changes anything (CSRF).
+static const char *
+s_token (http_request_t *request, const char *method)
 {
     const char *header = http_request_header (request, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!header || strncasecmp (header, "Bearer ", 7) || !header [7]) {
+    if (header)
+        return strncasecmp (header, "Bearer ", 7) || !header [7]? NULL: header + 7;
+    const char *cookie = strcmp (method, MHD_HTTP_METHOD_GET)? NULL:
+        MHD_lookup_connection_value (request->connection, MHD_COOKIE_KIND, HTTP_SESSION_COOKIE);
+    return cookie && *cookie? cookie: NULL;
+}
+
+static bool
+s_signed_in (http_t *self, http_request_t *request, const char *method, http_reply_t *reply)
+{
+    const char *token = s_token (request, method);
+    if (!token) {
         http_reply_error_status (reply, MHD_HTTP_UNAUTHORIZED, DH_E_DENIED,
-                                 "sign in: send Authorization: Bearer TOKEN (dunghan-gateway token new)");
+                                 "sign in: send Authorization: Bearer TOKEN (dunghanctl token new); "
+                                 "a GET may carry the " HTTP_SESSION_COOKIE " cookie of POST /api/session");
         return false;
     }
     const char *why = NULL;
-    if (tokens_check (self->gateway->tokens, header + 7, request->staff, sizeof request->staff, &why)) {
+    if (tokens_check (self->gateway->tokens, token, request->staff, sizeof request->staff, &why)) {
         http_reply_error_status (reply, MHD_HTTP_UNAUTHORIZED, DH_E_DENIED, "sign in: %s", why);
         return false;
     }
@@ -239,6 +263,10 @@ s_signed_in (http_t *self, http_request_t *request, http_reply_t *reply)
 static void
 s_dispatch (http_t *self, http_request_t *request, const char *url, const char *method, http_reply_t *reply)
 {
+    //  The address alone opens the dashboard (the router's paths have a
+    //  segment at least).
+    if (!strcmp (url, "/"))
+        url = "/dashboard";
     const char *refusal = s_path_refusal (url);
     if (refusal) {
         http_reply_error (reply, DH_E_INVALID, "path %s", refusal);
@@ -272,7 +300,7 @@ s_dispatch (http_t *self, http_request_t *request, const char *url, const char *
                                  "too many requests from %s: try again in a second", request->client);
         return;
     }
-    if (route->access == HTTP_STAFF && !s_signed_in (self, request, reply))
+    if (route->access == HTTP_STAFF && !s_signed_in (self, request, method, reply))
         return;
     if (request->too_big) {
         http_reply_error_status (reply, MHD_HTTP_CONTENT_TOO_LARGE, DH_E_TOO_BIG,
@@ -308,6 +336,7 @@ s_dispatch (http_t *self, http_request_t *request, const char *url, const char *
         http_reply_error (reply, DH_E_INVALID, "%.16s %.64s takes no body", method, route->path);
         return;
     }
+    request->route = route;
     route->handler (self->gateway, request, reply);
 }
 
@@ -528,6 +557,12 @@ int
 http_port (http_t *self)
 {
     return self->port;
+}
+
+const http_route_t * const *
+http_tables (http_t *self)
+{
+    return self->tables;
 }
 
 //  ---------------------------------------------------------------------

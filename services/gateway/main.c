@@ -1,25 +1,30 @@
 //  dunghan-gateway: a daemon without a store (dh_daemon alone). Its loop
 //  runs the feeds' subscriber; libmicrohttpd's threads answer the web,
 //  each request asking the daemons with a dh_client of its own.
-//  `dunghan-gateway token new` issues a staff sign-in token (tokens.c).
+//  Staff sign in with tokens dunghanctl token new issues (tokens.c).
 #include "dh_error.h"
+#include "dh_tokens.h"
 #include "gateway.h"
 
 static const dh_config_key_t s_keys [] = {
     { "http", "127.0.0.1:8080", "where the web API listens, HOST:PORT (an IPv4 address, * for all; port 0: "
       "any free one, named in the ready file as http=HOST:PORT)", false },
     { "lookup_rate_per_s", "10", "public lookups (GET /api/lookup) per client IP per second", false },
-    { "tokens", "{run_dir}/gateway.tokens", "staff sign-in tokens: lines 'SHA256HEX STAFF_ID EXPIRES_UNIX' "
-      "(dunghan-gateway token new); read again when it changes", true },
+    { "tokens", DH_TOKENS_DEFAULT, DH_TOKENS_HELP, true },
     { "user_cert", "{certs}/gateway-web.cert", "the certificate, role gateway, the gateway acts for its "
       "users with (its envelopes name the signed-in staff member, or 'public')", true },
     { "timeout_ms", "5000", "how long a request waits for a daemon before answering 503", false },
     { "events_ring", "10000", "events kept for /events clients that come back with Last-Event-ID", false },
+    { "public_url", "", "the address the public reaches the gateway at (https://dichvucong.example.gov.vn), "
+      "printed in the receipt slip's QR code; empty: http://HOST:PORT of http", false },
+    { "chartjs", "/usr/share/javascript/chart.js/chart.min.js", "Chart.js for the dashboard (Debian's "
+      "libjs-chart.js), served at /static/chart.js", true },
     { NULL, NULL, NULL, false }
 };
 
 static const http_route_t * const s_tables [] = {
-    gateway_api_routes, gateway_events_routes, gateway_metrics_routes, gateway_openapi_routes, NULL
+    gateway_api_routes, gateway_events_routes, gateway_metrics_routes, gateway_openapi_routes,
+    gateway_receipt_routes, gateway_dashboard_routes, NULL
 };
 
 static void
@@ -77,6 +82,8 @@ s_setup (dh_daemon_t *daemon, void *state)
     char bound [80];
     snprintf (bound, sizeof bound, "%.*s:%d", (int) (strrchr (address, ':') - address), address,
               http_port (self->http));
+    if (gateway_receipt_setup (self, bound))
+        return DH_E_CONFIG;
     dh_daemon_ready_add (daemon, "http", bound);
     zsys_info ("%s: listening on http://%s, following %zu daemon%s' feeds", name, bound, self->daemon_count,
                self->daemon_count == 1? "": "s");
@@ -86,13 +93,15 @@ s_setup (dh_daemon_t *daemon, void *state)
 int
 main (int argc, char **argv)
 {
-    if (argc > 1 && !strcmp (argv [1], "token"))
-        return tokens_main (argc - 1, argv + 1, s_keys);
+    if (argc > 1 && !strcmp (argv [1], "token")) {
+        fprintf (stderr, "dunghan-gateway: tokens are issued by dunghanctl token new --staff ID\n");
+        return 2;
+    }
     gateway_t gateway = { 0 };
     return dh_daemon_main ("gateway",
         "usage: dunghan-gateway [--config FILE] [--set KEY=VALUE]...\n"
-        "       dunghan-gateway token new --staff ID [--days N] [--config FILE]\n"
         "the daemons on the web: a JSON API (/api/...; /api/openapi.json describes it),\n"
-        "their event feeds as Server-Sent Events (/events) and their figures (/metrics)",
+        "their event feeds as Server-Sent Events (/events) and their figures (/metrics);\n"
+        "staff sign in with a token from: dunghanctl token new --staff ID",
         argc, argv, s_keys, s_setup, &gateway);
 }

@@ -27,7 +27,10 @@ static dh_handler_fn s_submit, s_item_status, s_lookup, s_transition, s_suppleme
 const dh_command_t intake_dossier_commands [] = {
     { DH_MSG_SUBMIT,      s_submit,      DH_FROM_CLIENT, 0, false, NULL },
     { DH_MSG_ITEM_STATUS, s_item_status, DH_FROM_CLIENT, 0, false, NULL },
+    //  The public: a lookup shows state and appointment, nothing private;
+    //  the receipt slip (same code and ID number) what the slip prints.
     { DH_MSG_LOOKUP,      s_lookup,      DH_FROM_CLIENT, 0, false, NULL },
+    { DH_MSG_RECEIPT,     s_lookup,      DH_FROM_CLIENT, 0, false, &(const bool) { true } },
     { DH_MSG_NOT_ACCEPT, s_transition, DH_FROM_CLIENT, 0, false, &(const s_transition_t) {
       "not-accept", { DH__ITEM_STATE__RECEIVED, DH__ITEM_STATE__ASSIGNED }, DH__ITEM_STATE__REJECTED,
       true, intake_tell_not_accepted } },
@@ -328,8 +331,33 @@ s_item_status (dh_call_t *call, void *state)
     return rc? rc: dh_call_reply_message (call, &item->base);
 }
 
-//  The public sees state, appointment and the steps' names; nothing
-//  private, and "no such dossier" whether the code or the ID was wrong.
+//  What the receipt slip prints besides state and appointment: of the
+//  applicant, the name alone (the slip is theirs; their phone, e-mail
+//  and address stay private). procedure is NULL when the catalog no
+//  longer holds it.
+static void
+s_lookup_receipt (Dh__LookupReply *reply, const Dh__Item *item, const Dh__Procedure *procedure)
+{
+    reply->procedure_code = item->procedure_code;
+    reply->applicant_name = item->applicant->name;
+    reply->received_at = item->received_at;
+    reply->n_documents = item->n_documents;
+    reply->documents = item->documents;
+    reply->received_by = item->received_by;
+    reply->lead_unit = item->lead_unit;
+    reply->agency = item->agency;
+    reply->channel = item->channel;
+    if (procedure) {
+        reply->procedure_name = procedure->name;
+        reply->hours = intake_procedure_hours (procedure, item->channel);
+        reply->same_day = procedure->same_day;
+        reply->calendar_days = procedure->calendar_days;
+    }
+}
+
+//  The public sees state, appointment and the steps' names (LOOKUP), or
+//  besides what the receipt slip prints (RECEIPT); and "no such dossier"
+//  whether the code or the ID was wrong.
 static int
 s_lookup (dh_call_t *call, void *state)
 {
@@ -347,10 +375,16 @@ s_lookup (dh_call_t *call, void *state)
         return dh_call_fail (call, DH_E_NOT_FOUND, "no dossier %s for that ID number", command->code);
     if (rc)
         return rc;
+    Dh__Procedure *procedure = NULL;
+    rc = intake_procedure_get (state, call, item->procedure_code, &procedure);
+    if (rc && rc != DH_E_NOT_FOUND)
+        return dh_call_fail (call, rc, "cannot read procedure %s: %s", item->procedure_code, dh_strerror (rc));
     Dh__LookupReply reply = DH__LOOKUP_REPLY__INIT;
     reply.code = item->code;
     reply.state = item->state;
     reply.due_at = item->due_at;
+    if (call->command->rule)
+        s_lookup_receipt (&reply, item, rc? NULL: procedure);
     char **steps = dh_service_scratch (call->service, (item->n_steps + 1) * sizeof (char *));
     if (!steps)
         return dh_call_fail (call, DH_E_NOMEM, "no memory for the steps of %s", item->code);

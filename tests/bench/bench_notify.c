@@ -252,7 +252,7 @@ s_deliver (const char *endpoint, const char *prefix, uint64_t count)
     if (!subscriber)
         return 1;
     dh_subscriber_set_queue (subscriber, 1000000);
-    if (dh_subscriber_add (subscriber, "notify", false))
+    if (dh_subscriber_add (subscriber, "notify", DH_SNAPSHOT_NEVER))
         return 1;
     //  Subscribed before anything is sent: a SUB socket misses what is
     //  published while it joins.

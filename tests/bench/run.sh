@@ -493,3 +493,60 @@ else
     note "no writable /dev/shm: lifecycle_no_disk not measured"
 fi
 "$BUILD/bench/bench_calendar" deploy/calendar
+
+# 8. The web gateway on the real intake and assign, in a folder of its own
+#    on the disk (7. may have left WORK in memory). First the public
+#    lookup: 32 keep-alive connections, one GET /api/lookup outstanding
+#    each, every one a LOOKUP to intake; the rate limit per client IP (10
+#    a second in production) is raised here for the one IP the load comes
+#    from. Beside it the same load on a path no route has (a 404 without
+#    a daemon): what libmicrohttpd and the routing cost alone. Then 100
+#    staff streams of /events while intake takes submits (bench_gateway
+#    sse: each stream's ITEM_RECEIVED timed from the submit's reply, sent
+#    after the commit), at 1,000 events a second on the stream (334
+#    submits: each makes three events, intake's ITEM_RECEIVED and
+#    ITEM_CHANGED and assign's ITEM_CHANGED), then at 1,000 submits
+#    (sse_3x_*: three times the events); and the gateway's private memory
+#    with the streams still open.
+gw_began=$(date +%s)
+stop intake; stop assign
+GW="$ON_DISK/gateway"
+mkdir -p "$GW"
+"$BUILD/bin/dunghanctl" cert new --name gateway --role service --dir "$CERTS" >/dev/null
+"$BUILD/bin/dunghanctl" cert new --name gateway-web --role gateway --dir "$CERTS" >/dev/null
+export DUNGHAN_CONFIG="$GW/dunghan.cfg"
+printf 'run_dir = %s\ncerts = %s\nintake\nassign\ngateway\n    http = 127.0.0.1:0\n    lookup_rate_per_s = 100000\nctl\n    cert = %s/ops.cert\n' \
+    "$GW" "$CERTS" "$CERTS" >"$DUNGHAN_CONFIG"
+WORK=$GW start intake "$BUILD/bin/dunghan-intake" --set calendar="$PWD/deploy/calendar"
+WORK=$GW start assign "$BUILD/bin/dunghan-assign"
+import_samples
+WORK=$GW start gateway "$BUILD/bin/dunghan-gateway"
+GW_URL="http://$(sed -n 's/^http=//p' "$GW/gateway.ready")"
+BENCH_GW="$BUILD/bench/bench_gateway"
+GW_SECONDS=10
+# cpu_us_per PID TICKS_BEFORE COUNT: processor time PID used since, per one of COUNT
+cpu_us_per() { echo $(( ($(ticks "$1") - $2) * 1000000 / $(getconf CLK_TCK) / $3 )); }
+t_gateway=$(ticks "$PID_gateway"); t_intake=$(ticks "$PID_intake")
+lookup=$("$BENCH_GW" lookup "$GW_URL" "ipc://$GW/intake.api" 32 $GW_SECONDS)
+echo "$lookup"
+# Processor time per request, its half-second warm-up counted in: which
+# of them bounds the figure (the load generator says its own share).
+lookups=$(( $(echo "$lookup" | awk '$2 == "http_lookup_per_s" {print $3}') * (GW_SECONDS * 2 + 1) / 2 ))
+note "lookup: processor per lookup: the gateway $(cpu_us_per "$PID_gateway" "$t_gateway" $lookups) us," \
+     "intake $(cpu_us_per "$PID_intake" "$t_intake" $lookups) us (the machine has $(nproc) processors)"
+t_gateway=$(ticks "$PID_gateway")
+floor=$("$BENCH_GW" floor "$GW_URL" 32 $GW_SECONDS)
+echo "$floor"
+floors=$(( $(echo "$floor" | awk '$2 == "http_floor_404_per_s" {print $3}') * (GW_SECONDS * 2 + 1) / 2 ))
+note "floor: processor per 404: the gateway $(cpu_us_per "$PID_gateway" "$t_gateway" $floors) us"
+token=$("$BUILD/bin/dunghanctl" token new --staff bd.mc 2>/dev/null)
+t_gateway=$(ticks "$PID_gateway"); t_intake=$(ticks "$PID_intake")
+began=$(date +%s%N)
+"$BENCH_GW" sse "$GW_URL" "$token" "ipc://$GW/intake.api" 100 334 $GW_SECONDS "$PID_gateway"
+ms=$(( ($(date +%s%N) - began) / 1000000 ))
+note "sse: processor used by the gateway $(cpu_pct "$t_gateway" "$PID_gateway" $ms) %," \
+     "intake $(cpu_pct "$t_intake" "$PID_intake" $ms) % (of one)"
+BENCH_NAME=sse_3x "$BENCH_GW" sse "$GW_URL" "$token" "ipc://$GW/intake.api" 100 1000 $GW_SECONDS \
+    "$PID_gateway"
+stop gateway; stop assign; stop intake
+note "gateway section: $(( $(date +%s) - gw_began )) s"

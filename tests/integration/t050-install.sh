@@ -21,7 +21,8 @@ grep -q '^ExecStart=/usr/local/bin/dunghan-%i --config /etc/dunghan/dunghan.cfg$
 # systemd reads the units as it would on the server (its own units beside them).
 if command -v systemd-analyze >/dev/null && [ -d /usr/lib/systemd/system ]; then
     mkdir -p "$ROOT/usr/lib/systemd" && cp -a /usr/lib/systemd/system "$ROOT/usr/lib/systemd/"
-    systemd-analyze verify --root="$ROOT" dunghan@intake.service dunghan@assign.service dunghan.target \
+    systemd-analyze verify --root="$ROOT" dunghan@intake.service dunghan@assign.service \
+        dunghan@gateway.service dunghan.target \
         >"$DH_DIR/verify.out" 2>&1 || dh_fail "systemd-analyze verify: $(cat "$DH_DIR/verify.out")"
     [ ! -s "$DH_DIR/verify.out" ] || dh_fail "systemd-analyze verify warned: $(cat "$DH_DIR/verify.out")"
 else
@@ -31,12 +32,16 @@ fi
 # A certificate for each daemon and for the operator, each secret half
 # readable by its owner alone.
 CERTS="$ROOT/etc/dunghan/certs"
-for name in intake assign ops; do
+for name in intake assign deadline notify gateway gateway-web ops; do
     [ -f "$CERTS/$name.cert" ] && [ -f "$CERTS/$name.cert_secret" ] || dh_fail "no certificate of $name"
 done
 dh_expect_eq "a secret's mode" 600 "$(stat -c %a "$CERTS/intake.cert_secret")"
 grep -q 'role = "service"' "$CERTS/assign.cert" || dh_fail "assign's certificate: $(cat "$CERTS/assign.cert")"
 grep -q 'role = "operator"' "$CERTS/ops.cert" || dh_fail "the operator's certificate: $(cat "$CERTS/ops.cert")"
+grep -q 'role = "gateway"' "$CERTS/gateway-web.cert" \
+    || dh_fail "the gateway's certificate for its users: $(cat "$CERTS/gateway-web.cert")"
+grep -q '^Wants=.*dunghan@gateway.service' "$ROOT/etc/systemd/system/dunghan.target" \
+    || dh_fail "dunghan.target does not start the gateway"
 keys=$(cat "$CERTS"/*.cert_secret | sha256sum)
 
 # A second install keeps the department's configuration, calendar and keys.

@@ -45,8 +45,8 @@ number() {
 }
 
 # Tokens: issued while the gateway runs (it reads the file again).
-CLERK=$("$GATEWAY" token new --staff bd.mc 2>/dev/null)
-HEAD=$("$GATEWAY" token new --staff bdtp.tp --days 1 2>/dev/null)
+CLERK=$(dh_ctl token new --staff bd.mc 2>/dev/null)
+HEAD=$(dh_ctl token new --staff bdtp.tp --days 1 2>/dev/null)
 [ ${#CLERK} -eq 64 ] || dh_fail "token new printed '$CLERK', not 64 hex digits"
 grep -q "bd.mc" "$DH_DIR/gateway.tokens" || dh_fail "no line for bd.mc in the tokens file"
 grep -q "$CLERK" "$DH_DIR/gateway.tokens" && dh_fail "the tokens file holds a token itself, not its hash"
@@ -215,6 +215,15 @@ for path in /api/lookup /api/dossiers '/api/dossiers/{code}' '/api/dossiers/{cod
             /api/overdue /api/due-soon /events /metrics; do
     printf '%s' "$BODY" | jq -e --arg p "$path" '.paths[$p]' >/dev/null || dh_fail "openapi.json lacks $path"
 done
+# Every row of every routing table is described, with its method; staff
+# rows need the bearer token.
+for path in '/api/dossiers/{code}/steps/start' '/api/dossiers/{code}/apology/approve' /api/backlog /api/queues \
+            /api/dashboard /lookup /receipt /healthz; do
+    printf '%s' "$BODY" | jq -e --arg p "$path" '.paths[$p] | to_entries[0].value.responses' >/dev/null \
+        || dh_fail "openapi.json lacks $path: $(printf '%s' "$BODY" | jq -c --arg p "$path" '.paths[$p]')"
+done
+printf '%s' "$BODY" | jq -e '.paths["/api/dossiers/{code}/resolve"].post.security[0].staff' >/dev/null \
+    || dh_fail "openapi.json: resolve needs no sign-in?"
 
 # The rate limit, last (it spends this address's lookups): 20 a second,
 # and 60 asked at once.
