@@ -119,7 +119,15 @@ s_lookup (gateway_t *self, http_request_t *request, http_reply_t *reply)
         http_reply_error (reply, DH_E_NOT_FOUND, "no dossier with that code and ID number");
     if (rc)
         return;
-    http_reply_json (reply, MHD_HTTP_OK, pbjson_from_message (answer));
+    //  State and appointment, nothing else (the receipt's fields are
+    //  RECEIPT's, and empty here).
+    json_t *json = pbjson_from_message (answer), *shown = json_object ();
+    const char *keys [] = { "code", "state", "due_at", "due_at_local", "steps" };
+    for (size_t i = 0; json && shown && i < sizeof keys / sizeof keys [0]; i++)
+        if (json_object_get (json, keys [i]))
+            json_object_set (shown, keys [i], json_object_get (json, keys [i]));
+    json_decref (json);
+    http_reply_json (reply, MHD_HTTP_OK, shown);
     protobuf_c_message_free_unpacked (answer, NULL);
 }
 

@@ -21,6 +21,7 @@
 
 struct _http_t {
     gateway_t *gateway;
+    const char *trusted_proxy;  //  whose X-Forwarded-For names the client ("": nobody's)
     const http_route_t * const *tables;
     struct MHD_Daemon *mhd;
     int port;
@@ -393,6 +394,34 @@ s_client_address (http_request_t *request)
                    sizeof request->client);
 }
 
+//  Behind the department's reverse proxy every request comes from the
+//  proxy: the client is the last address the proxy appended to
+//  X-Forwarded-For (earlier ones the client could have written itself).
+//  Only the proxy named in trusted_proxy is believed.
+static void
+s_forwarded_for (http_t *self, http_request_t *request)
+{
+    if (!*self->trusted_proxy || strcmp (request->client, self->trusted_proxy))
+        return;
+    const char *header = MHD_lookup_connection_value (request->connection, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!header)
+        return;
+    const char *last = strrchr (header, ',');
+    last = last? last + 1: header;
+    while (*last == ' ')
+        last++;
+    char address [INET6_ADDRSTRLEN];
+    size_t length = strcspn (last, " ");
+    unsigned char bytes [sizeof (struct in6_addr)];
+    if (length && length < sizeof address) {
+        memcpy (address, last, length);
+        address [length] = 0;
+        //  Only an address: anything else would make a bucket per string.
+        if (inet_pton (AF_INET, address, bytes) == 1 || inet_pton (AF_INET6, address, bytes) == 1)
+            strcpy (request->client, address);
+    }
+}
+
 static enum MHD_Result
 s_access (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -407,6 +436,7 @@ s_access (void *cls, struct MHD_Connection *connection, const char *url, const c
         request->http = self;
         request->connection = connection;
         s_client_address (request);
+        s_forwarded_for (self, request);
         *con_cls = request;
         const char *length = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -515,6 +545,7 @@ http_new (gateway_t *gateway, const char *address, const http_route_t * const *t
     if (!self)
         return NULL;
     self->gateway = gateway;
+    self->trusted_proxy = dh_config_get (gateway->config, "trusted_proxy");
     self->tables = tables;
     //  The threads libmicrohttpd starts inherit this mask: SIGINT and
     //  SIGTERM must reach the loop's thread, which stops the daemon.

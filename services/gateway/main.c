@@ -9,7 +9,9 @@
 static const dh_config_key_t s_keys [] = {
     { "http", "127.0.0.1:8080", "where the web API listens, HOST:PORT (an IPv4 address, * for all; port 0: "
       "any free one, named in the ready file as http=HOST:PORT)", false },
-    { "lookup_rate_per_s", "10", "public lookups (GET /api/lookup) per client IP per second", false },
+    { "lookup_rate_per_s", "10", "public pages and lookups per client address per second", false },
+    { "trusted_proxy", "", "the reverse proxy's address (127.0.0.1): requests from it are counted against the "
+      "client the proxy names last in X-Forwarded-For; empty: none believed", false },
     { "tokens", DH_TOKENS_DEFAULT, DH_TOKENS_HELP, true },
     { "user_cert", "{certs}/gateway-web.cert", "the certificate, role gateway, the gateway acts for its "
       "users with (its envelopes name the signed-in staff member, or 'public')", true },

@@ -6,7 +6,7 @@
 # and the OpenAPI document.
 . tests/lib.sh
 dh_with_deadline
-printf 'gateway\n    lookup_rate_per_s = 20\n    timeout_ms = 1000\n' >>"$DH_CONFIG"
+printf 'gateway\n    lookup_rate_per_s = 20\n    timeout_ms = 1000\n    trusted_proxy = 127.0.0.1\n' >>"$DH_CONFIG"
 dh_start_work
 dh_start_deadline
 dh_start_gateway
@@ -224,6 +224,22 @@ for path in '/api/dossiers/{code}/steps/start' '/api/dossiers/{code}/apology/app
 done
 printf '%s' "$BODY" | jq -e '.paths["/api/dossiers/{code}/resolve"].post.security[0].staff' >/dev/null \
     || dh_fail "openapi.json: resolve needs no sign-in?"
+
+# Behind the reverse proxy (trusted_proxy), each client the proxy names
+# last in X-Forwarded-For has a bucket of its own: one that spent its
+# lookups leaves the proxy's own address untouched.
+args=()
+for i in $(seq 1 60); do
+    args+=(-o /dev/null "$DH_HTTP/api/lookup?code=$CODE&id=001188002233")
+done
+statuses=$(curl -sS --no-progress-meter -Z --parallel-max 30 -H "X-Forwarded-For: 198.51.100.9, 203.0.113.7" \
+           -w '%{http_code}\n' "${args[@]}" | sort | uniq -c)
+printf '%s\n' "$statuses" | grep -q ' 429$' || dh_fail "60 lookups of one client behind the proxy: $statuses"
+req GET "/api/lookup?code=$CODE&id=001188002233"
+expect "a lookup from another client just after" 200
+printf '%s' "$BODY" | jq -e 'keys == ["code", "due_at", "due_at_local", "state", "steps"]' >/dev/null \
+    || dh_fail "the public lookup shows more than state and appointment: $BODY"
+sleep 1.1
 
 # The rate limit, last (it spends this address's lookups): 20 a second,
 # and 60 asked at once.
