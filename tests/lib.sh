@@ -171,6 +171,17 @@ dh_wait_clock() {
 # dh_ctl ARGS...: dunghanctl as the operator unless DUNGHAN_ACTOR names
 # someone else: with that person's certificate (dunghanctl itself trusts
 # no variable for who acts; the daemons read the certificate).
+# dh_resolve CODE: the item's holder starts the examination step and
+# resolves it (approved), each with the step token assignment gives.
+dh_resolve() {
+    local assignment handler token
+    assignment=$(dh_ctl assignment "$1" --json)
+    handler=$(dh_field "$assignment" handler)
+    token=$(dh_field "$assignment" step_token)
+    DUNGHAN_ACTOR=$handler dh_ctl step start "$1" --token "$token" --node "Thẩm định hồ sơ" >/dev/null
+    DUNGHAN_ACTOR=$handler dh_ctl resolve "$1" --token "$token" >/dev/null
+}
+
 dh_ctl() {
     DUNGHAN_CERT=$(dh_cert "${DUNGHAN_ACTOR:-ops}") "$DH_BIN/dunghanctl" "$@"
 }

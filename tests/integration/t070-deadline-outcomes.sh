@@ -14,14 +14,6 @@ submit() {
     dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
                 --name "Nguyễn Thị Lan" --id 001199003456)" code
 }
-resolve() {
-    local assignment handler token
-    assignment=$(dh_ctl assignment "$1" --json)
-    handler=$(dh_field "$assignment" handler)
-    token=$(dh_field "$assignment" step_token)
-    DUNGHAN_ACTOR=$handler dh_ctl step start "$1" --token "$token" --node "Thẩm định hồ sơ" >/dev/null
-    DUNGHAN_ACTOR=$handler dh_ctl resolve "$1" --token "$token" >/dev/null
-}
 
 early=$(submit); on_time=$(submit); late=$(submit)
 for code in $early $on_time $late; do
@@ -35,17 +27,17 @@ dh_expect_eq "holder on the clock" "$holder" "$(dh_clock "$late" holder)"
 dh_expect_eq "due soon" 3 "$(dh_ctl due-soon --unit BD.TP --json | jq '.entries | length')"
 
 dh_ctl time set "2026-03-03 09:00" >/dev/null
-resolve "$early"
+dh_resolve "$early"
 dh_wait_clock "$early" outcome EARLY
 dh_ctl time set "2026-03-05 08:30" >/dev/null
-resolve "$on_time"
+dh_resolve "$on_time"
 dh_wait_clock "$on_time" outcome ON_TIME
 dh_ctl time set "2026-03-05 10:00" >/dev/null
 dh_wait_clock "$late" breached true
 overdue=$(dh_ctl overdue --unit BD.TP --json)
 dh_expect_eq "overdue list" "$late $holder" "$(printf '%s' "$overdue" | jq -r '.entries | map("\(.item) \(.holder)") | join(",")')"
 dh_expect_eq "working days over" 0.125 "$(printf '%s' "$overdue" | jq -r '.entries[0].working_days')"
-resolve "$late"
+dh_resolve "$late"
 dh_wait_clock "$late" outcome LATE
 dh_expect_eq "overdue after" 0 "$(dh_ctl overdue --json | jq '.entries | length')"
 # The step the holder was on ran past its own deadline: named, with him.

@@ -16,14 +16,6 @@ queue() {
     dh_ctl queues --unit "$1" --json | jq -r '.rows[0] |
         "\(.open) \(.due_soon) \(.overdue) \(.oldest_item) \(.oldest_received_at_local) \(.oldest_age_s)"'
 }
-resolve() {
-    local assignment handler token
-    assignment=$(dh_ctl assignment "$1" --json)
-    handler=$(dh_field "$assignment" handler)
-    token=$(dh_field "$assignment" step_token)
-    DUNGHAN_ACTOR=$handler dh_ctl step start "$1" --token "$token" --node "Thẩm định hồ sơ" >/dev/null
-    DUNGHAN_ACTOR=$handler dh_ctl resolve "$1" --token "$token" >/dev/null
-}
 
 copy=1.003583.000.00.00.H26       # birth certificate copy, BD.TP, 3 working days
 poor=1.001304.000.00.00.H26       # poor-household certificate, BD.LDTBXH, 15 working days
@@ -62,7 +54,7 @@ dh_expect_eq "columns aligned" "$(printf '%s\n' "$text" | head -1 | awk '{ print
 printf '%s\n' "$text" | grep -q "^BD.LDTBXH  *1  *0  *0  *2d 1h " || dh_fail "queues line of BD.LDTBXH: $text"
 
 # The late one resolved: the next oldest is the oldest now.
-resolve "$a"
+dh_resolve "$a"
 dh_wait_clock "$a" outcome LATE
 dh_expect_eq "BD.TP after the resolve" "1 1 0 $b 2026-03-03T09:00:00+07:00 176400" "$(queue BD.TP)"
 

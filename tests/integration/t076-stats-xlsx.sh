@@ -14,30 +14,22 @@ submit() {
     dh_field "$(DUNGHAN_ACTOR=bd.mc dh_ctl submit --json --procedure 1.003583.000.00.00.H26 \
                 --name "Nguyễn Thị Lan" --id 001199003456 "$@")" code
 }
-resolve() {
-    local assignment handler token
-    assignment=$(dh_ctl assignment "$1" --json)
-    handler=$(dh_field "$assignment" handler)
-    token=$(dh_field "$assignment" step_token)
-    DUNGHAN_ACTOR=$handler dh_ctl step start "$1" --token "$token" --node "Thẩm định hồ sơ" >/dev/null
-    DUNGHAN_ACTOR=$handler dh_ctl resolve "$1" --token "$token" >/dev/null
-}
 
 # Early, on time and late, one left open past its due time, one received
 # online and open within it.
 early=$(submit); on_time=$(submit); late=$(submit); stuck=$(submit)
 for code in $early $on_time $late $stuck; do dh_wait_clock "$code" open_step "$code|s|0001"; done
 dh_ctl time set "2026-03-03 09:00" >/dev/null
-resolve "$early"
+dh_resolve "$early"
 online=$(submit --channel online)
 dh_wait_clock "$online" open_step "$online|s|0001"
 dh_wait_clock "$early" outcome EARLY
 dh_ctl time set "2026-03-05 08:30" >/dev/null
-resolve "$on_time"
+dh_resolve "$on_time"
 dh_wait_clock "$on_time" outcome ON_TIME
 dh_ctl time set "2026-03-05 10:00" >/dev/null
 dh_wait_clock "$stuck" breached true
-resolve "$late"
+dh_resolve "$late"
 dh_wait_clock "$late" outcome LATE
 
 period="--unit BD.TP --from 2026-03-01 --to 2026-03-31"

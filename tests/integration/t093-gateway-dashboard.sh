@@ -45,14 +45,6 @@ page() { $WD "$SESSION" "$@"; }
 # BD.TP's "received" as the page shows it (NaN, said null, before it does).
 received='Number(document.querySelector("#units tbody tr[data-unit=\"BD.TP\"] [data-field=received]")?.dataset.value)'
 
-resolve() {
-    local assignment handler token
-    assignment=$(dh_ctl assignment "$1" --json)
-    handler=$(dh_field "$assignment" handler)
-    token=$(dh_field "$assignment" step_token)
-    DUNGHAN_ACTOR=$handler dh_ctl step start "$1" --token "$token" --node "Thẩm định hồ sơ" >/dev/null
-    DUNGHAN_ACTOR=$handler dh_ctl resolve "$1" --token "$token" >/dev/null
-}
 
 # Monday 2 June 2025: two dossiers; one is resolved the next day (early),
 # the other falls overdue by the 16th, when a third comes.
@@ -62,7 +54,7 @@ late=$(submit_ctl)
 dh_wait_clock "$early" open_step "$early|s|0001"
 dh_wait_clock "$late" open_step "$late|s|0001"
 settime "2025-06-03 09:00"
-resolve "$early"
+dh_resolve "$early"
 dh_wait_clock "$early" outcome EARLY
 settime "2025-06-16 09:00"
 dh_wait_clock "$late" breached true
