@@ -11,6 +11,7 @@
 #include "dh_subscriber.h"
 #include "dh_types.h"
 #include "ctl.h"
+#include "dh_pbjson.h"
 #include "pbtext.h"
 
 #define S_SERVICES_MAX 16
@@ -94,7 +95,7 @@ s_print_payload (const ProtobufCMessage *payload, size_t size)
     if (payload && payload->descriptor == &dh__item_received__descriptor) {
         const Dh__ItemReceived *received = (const Dh__ItemReceived *) payload;
         char due [40];
-        pbtext_time (received->due_at, due, sizeof due);
+        dh_pbjson_time (received->due_at, due, sizeof due);
         printf (" %s procedure=%s lead=%s due=%s", received->code, received->procedure_code,
                 received->lead_unit, due);
     }
@@ -112,7 +113,7 @@ s_print (s_watch_t *self, const char *service, uint64_t seq, const int64_t *at, 
     ProtobufCMessage *payload = descriptor? protobuf_c_message_unpack (descriptor, NULL, size, data): NULL;
     char when [40] = "";
     if (at)
-        pbtext_time (*at, when, sizeof when);
+        dh_pbjson_time (*at, when, sizeof when);
     if (self->json) {
         json_t *line = json_pack ("{s:s, s:I, s:s}", "service", service, "seq", (json_int_t) seq,
                                   "type", dh_type_name (type));
@@ -121,7 +122,7 @@ s_print (s_watch_t *self, const char *service, uint64_t seq, const int64_t *at, 
         else
             json_object_set_new (line, "snapshot", json_true ());
         if (payload)
-            json_object_set_new (line, "payload", pbtext_json (payload));
+            json_object_set_new (line, "payload", dh_pbjson_from_message (payload));
         json_dumpf (line, stdout, JSON_COMPACT);
         json_decref (line);
     }

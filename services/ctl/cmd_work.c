@@ -13,6 +13,7 @@
 #include "dh_error.h"
 #include "dh_types.h"
 #include "ctl.h"
+#include "dh_pbjson.h"
 #include "pbtext.h"
 #include "print.h"
 
@@ -329,7 +330,7 @@ s_call (const char *service, const char *config_path, const char *cert, uint32_t
         }
         else
         if (json) {
-            json_t *object = pbtext_json (message);
+            json_t *object = dh_pbjson_from_message (message);
             json_dumpf (object, stdout, JSON_INDENT (2));
             printf ("\n");
             json_decref (object);

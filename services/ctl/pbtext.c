@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "dh_pbjson.h"
 #include "pbtext.h"
 
 ProtobufCMessage *
@@ -107,21 +108,6 @@ s_scalar (const ProtobufCFieldDescriptor *field, const char *text, void *target,
     }
 }
 
-static size_t
-s_scalar_size (const ProtobufCFieldDescriptor *field)
-{
-    switch (field->type) {
-        case PROTOBUF_C_TYPE_STRING:  return sizeof (char *);
-        case PROTOBUF_C_TYPE_BOOL:    return sizeof (protobuf_c_boolean);
-        case PROTOBUF_C_TYPE_INT64:
-        case PROTOBUF_C_TYPE_SINT64:
-        case PROTOBUF_C_TYPE_UINT64:  return 8;
-        case PROTOBUF_C_TYPE_DOUBLE:  return sizeof (double);
-        case PROTOBUF_C_TYPE_MESSAGE: return sizeof (void *);
-        default:                      return 4;
-    }
-}
-
 int
 pbtext_set (ProtobufCMessage *message, const char *path, const char *text, const char **error)
 {
@@ -146,7 +132,7 @@ pbtext_set (ProtobufCMessage *message, const char *path, const char *text, const
     if (field->label == PROTOBUF_C_LABEL_REPEATED) {
         size_t *count = (size_t *) ((char *) message + field->quantifier_offset);
         void **array = (void **) base;
-        size_t size = s_scalar_size (field);
+        size_t size = dh_pbjson_value_size (field);
         char *grown = realloc (*array, (*count + 1) * size);
         if (!grown) {
             *error = "out of memory";
@@ -166,78 +152,6 @@ pbtext_set (ProtobufCMessage *message, const char *path, const char *text, const
     return s_scalar (field, text, base, error);
 }
 
-void
-pbtext_time (int64_t utc_ms, char *buffer, size_t size)
-{
-    time_t seconds = (time_t) ((utc_ms + 7 * 3600000LL) / 1000);
-    struct tm local;
-    gmtime_r (&seconds, &local);
-    strftime (buffer, size, "%Y-%m-%dT%H:%M:%S+07:00", &local);
-}
-
-static bool
-s_is_time (const ProtobufCFieldDescriptor *field)
-{
-    //  By our naming rule an instant is `at` or ends in `_at`.
-    size_t length = strlen (field->name);
-    return field->type == PROTOBUF_C_TYPE_INT64
-        && (!strcmp (field->name, "at") || (length > 3 && !strcmp (field->name + length - 3, "_at")));
-}
-
-static json_t *
-s_value_json (const ProtobufCFieldDescriptor *field, const void *value)
-{
-    switch (field->type) {
-        case PROTOBUF_C_TYPE_STRING:  return json_string (*(char * const *) value);
-        case PROTOBUF_C_TYPE_BOOL:    return json_boolean (*(const protobuf_c_boolean *) value);
-        case PROTOBUF_C_TYPE_INT32:
-        case PROTOBUF_C_TYPE_SINT32:  return json_integer (*(const int32_t *) value);
-        case PROTOBUF_C_TYPE_UINT32:  return json_integer (*(const uint32_t *) value);
-        case PROTOBUF_C_TYPE_INT64:
-        case PROTOBUF_C_TYPE_SINT64:  return json_integer (*(const int64_t *) value);
-        case PROTOBUF_C_TYPE_UINT64:  return json_integer ((json_int_t) *(const uint64_t *) value);
-        case PROTOBUF_C_TYPE_DOUBLE:  return json_real (*(const double *) value);
-        case PROTOBUF_C_TYPE_ENUM: {
-            const ProtobufCEnumValue *name = protobuf_c_enum_descriptor_get_value (field->descriptor, *(const int *) value);
-            return name? json_string (name->name): json_integer (*(const int *) value);
-        }
-        case PROTOBUF_C_TYPE_MESSAGE: {
-            const ProtobufCMessage *child = *(ProtobufCMessage * const *) value;
-            return child? pbtext_json (child): json_null ();
-        }
-        default:                      return json_null ();
-    }
-}
-
-json_t *
-pbtext_json (const ProtobufCMessage *message)
-{
-    json_t *object = json_object ();
-    const ProtobufCMessageDescriptor *descriptor = message->descriptor;
-    for (unsigned i = 0; i < descriptor->n_fields; i++) {
-        const ProtobufCFieldDescriptor *field = &descriptor->fields [i];
-        const char *base = (const char *) message + field->offset;
-        if (field->label == PROTOBUF_C_LABEL_REPEATED) {
-            size_t count = *(const size_t *) ((const char *) message + field->quantifier_offset);
-            json_t *array = json_array ();
-            const char *items = *(char * const *) base;
-            for (size_t j = 0; j < count; j++)
-                json_array_append_new (array, s_value_json (field, items + j * s_scalar_size (field)));
-            json_object_set_new (object, field->name, array);
-        }
-        else {
-            json_object_set_new (object, field->name, s_value_json (field, base));
-            if (s_is_time (field) && *(const int64_t *) base) {
-                char text [40], name [80];
-                pbtext_time (*(const int64_t *) base, text, sizeof text);
-                snprintf (name, sizeof name, "%s_local", field->name);
-                json_object_set_new (object, name, json_string (text));
-            }
-        }
-    }
-    return object;
-}
-
 static void
 s_print_value (FILE *out, const ProtobufCFieldDescriptor *field, const void *value, int indent)
 {
@@ -248,15 +162,15 @@ s_print_value (FILE *out, const ProtobufCFieldDescriptor *field, const void *val
             pbtext_print (out, child, indent + 2);
         return;
     }
-    if (s_is_time (field)) {
+    if (dh_pbjson_is_time (field)) {
         int64_t at = *(const int64_t *) value;
         char text [40] = "-";
         if (at)
-            pbtext_time (at, text, sizeof text);
+            dh_pbjson_time (at, text, sizeof text);
         fprintf (out, "%s\n", text);
         return;
     }
-    json_t *json = s_value_json (field, value);
+    json_t *json = dh_pbjson_value (field, value);
     if (json_is_string (json))
         fprintf (out, "%s\n", json_string_value (json));
     else {
@@ -279,7 +193,7 @@ pbtext_print (FILE *out, const ProtobufCMessage *message, int indent)
             const char *items = *(char * const *) base;
             for (size_t j = 0; j < count; j++) {
                 fprintf (out, "%*s%s[%zu]: ", indent, "", field->name, j + 1);
-                s_print_value (out, field, items + j * s_scalar_size (field), indent);
+                s_print_value (out, field, items + j * dh_pbjson_value_size (field), indent);
             }
             continue;
         }

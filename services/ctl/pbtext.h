@@ -1,7 +1,7 @@
 /*  Generic protobuf <-> command line and output, through protobuf-c's
     descriptors: an option names a field path ("applicant.id_number"), the
-    reply prints as JSON (jansson) or as "field: value" lines, with *_at
-    times shown in Asia/Ho_Chi_Minh.  */
+    reply prints as "field: value" lines, with *_at times shown in
+    Asia/Ho_Chi_Minh (as JSON: common/dh_pbjson).  */
 #ifndef PBTEXT_H
 #define PBTEXT_H
 
@@ -17,13 +17,7 @@ void pbtext_free (ProtobufCMessage *message);
 //  field gets one more value. Returns 0, or -1 with *error set (static).
 int pbtext_set (ProtobufCMessage *message, const char *path, const char *text, const char **error);
 
-//  The message as JSON (new reference).
-json_t *pbtext_json (const ProtobufCMessage *message);
-
 //  The message as indented "field: value" lines on out.
 void pbtext_print (FILE *out, const ProtobufCMessage *message, int indent);
-
-//  "2025-04-26T16:30:00+07:00" for a UTC millisecond instant.
-void pbtext_time (int64_t utc_ms, char *buffer, size_t size);
 
 #endif

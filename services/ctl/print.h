@@ -2,7 +2,7 @@
     read badly: a row of cmd_work.c names one of these as its default
     output, or as the output of a flag of its own (stats --csv), or as the
     writer of a file a flag names (stats --xlsx FILE). --json stays
-    generic (pbtext_json).  */
+    generic (dh_pbjson).  */
 #ifndef CTL_PRINT_H
 #define CTL_PRINT_H
 

@@ -79,7 +79,7 @@ s_answer (gateway_t *self, http_reply_t *reply, const char *service, uint32_t ty
     ProtobufCMessage *answer;
     if (gateway_call (self, service, type, actor, request, reply_type, &answer, reply))
         return;
-    http_reply_json (reply, MHD_HTTP_OK, answer? pbjson_from_message (answer): json_pack ("{s:b}", "ok", 1));
+    http_reply_json (reply, MHD_HTTP_OK, answer? dh_pbjson_from_message (answer): json_pack ("{s:b}", "ok", 1));
     if (answer)
         protobuf_c_message_free_unpacked (answer, NULL);
 }
@@ -121,7 +121,7 @@ s_lookup (gateway_t *self, http_request_t *request, http_reply_t *reply)
         return;
     //  State and appointment, nothing else (the receipt's fields are
     //  RECEIPT's, and empty here).
-    json_t *json = pbjson_from_message (answer), *shown = json_object ();
+    json_t *json = dh_pbjson_from_message (answer), *shown = json_object ();
     const char *keys [] = { "code", "state", "due_at", "due_at_local", "steps" };
     for (size_t i = 0; json && shown && i < sizeof keys / sizeof keys [0]; i++)
         if (json_object_get (json, keys [i]))
@@ -136,7 +136,7 @@ s_submit (gateway_t *self, http_request_t *request, http_reply_t *reply)
 {
     ProtobufCMessage *message;
     char why [300];
-    int rc = pbjson_to_message (&dh__submit_dossier__descriptor, http_request_json (request), &message,
+    int rc = dh_pbjson_to_message (&dh__submit_dossier__descriptor, http_request_json (request), &message,
                                 why, sizeof why);
     if (rc) {
         http_reply_error (reply, rc, "%s", why);
@@ -209,7 +209,7 @@ s_item_action (gateway_t *self, http_request_t *request, http_reply_t *reply)
     ProtobufCMessage *message;
     char why [300];
     json_t *empty = json_object ();
-    int rc = pbjson_to_message (action->request, body? body: empty, &message, why, sizeof why);
+    int rc = dh_pbjson_to_message (action->request, body? body: empty, &message, why, sizeof why);
     json_decref (empty);
     if (rc) {
         http_reply_error (reply, rc, "%s", why);

@@ -259,7 +259,7 @@ s_time (int64_t utc_ms)
 {
     char local [40] = "";
     if (utc_ms)
-        pbjson_time (utc_ms, local, sizeof local);
+        dh_pbjson_time (utc_ms, local, sizeof local);
     return json_pack ("{s:I, s:s}", "at", (json_int_t) utc_ms, "local", local);
 }
 

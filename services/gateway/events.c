@@ -115,7 +115,7 @@ s_set_payload (json_t *data, uint32_t type, const uint8_t *bytes, size_t size)
     const ProtobufCMessageDescriptor *descriptor = s_payload_type (type);
     ProtobufCMessage *payload = descriptor? protobuf_c_message_unpack (descriptor, NULL, size, bytes): NULL;
     if (payload) {
-        json_object_set_new (data, "payload", pbjson_from_message (payload));
+        json_object_set_new (data, "payload", dh_pbjson_from_message (payload));
         protobuf_c_message_free_unpacked (payload, NULL);
         return;
     }
@@ -133,7 +133,7 @@ s_on_event (void *arg, const char *service, const dh_event_t *event)
 {
     events_t *self = arg;
     char when [40] = "";
-    pbjson_time (event->at, when, sizeof when);
+    dh_pbjson_time (event->at, when, sizeof when);
     json_t *data = json_pack ("{s:s, s:I, s:s, s:I, s:s}", "daemon", service, "seq", (json_int_t) event->seq,
                               "type", dh_type_name (event->type), "at", (json_int_t) event->at,
                               "at_local", when);

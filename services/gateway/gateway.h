@@ -18,6 +18,7 @@
 #include "dh_auth.h"
 #include "dh_config.h"
 #include "dh_daemon.h"
+#include "dh_pbjson.h"
 
 #define GATEWAY_DAEMONS_MAX 16
 #define GATEWAY_BODY_MAX (64 * 1024)
@@ -149,22 +150,6 @@ dh_client_t *gateway_client_take (gateway_t *self, const char *service);
 //  when its call got no answer (a reply may still be owed to it) or too
 //  many are kept. Sets *client_p to NULL.
 void gateway_client_give_back (gateway_t *self, const char *service, dh_client_t **client_p, bool answered);
-
-//  ---------------------------------------------------------------------
-//  pbjson.c: protobuf messages to and from JSON, by their descriptors.
-
-//  The message as JSON (new reference): enums by name, *_at instants
-//  with a *_at_local twin in Asia/Ho_Chi_Minh.
-json_t *pbjson_from_message (const ProtobufCMessage *message);
-//  A new message of descriptor's type from a JSON object, strictly: an
-//  unknown field, a value of the wrong JSON type or an unknown enum name
-//  is refused with words in why naming the field. Returns 0 or
-//  DH_E_INVALID (DH_E_NOMEM). @note *message is the caller's:
-//  protobuf_c_message_free_unpacked.
-int pbjson_to_message (const ProtobufCMessageDescriptor *descriptor, json_t *json,
-                       ProtobufCMessage **message, char *why, size_t why_size);
-//  "2025-04-26T16:30:00+07:00" for a UTC millisecond instant.
-void pbjson_time (int64_t utc_ms, char *buffer, size_t size);
 
 //  ---------------------------------------------------------------------
 //  tokens.c: staff sign-in tokens, only their hashes kept on disk.

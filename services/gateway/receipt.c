@@ -166,7 +166,7 @@ s_time (FILE *out, int64_t utc_ms, bool in_words)
         return;
     }
     char iso [40];
-    pbjson_time (utc_ms, iso, sizeof iso);
+    dh_pbjson_time (utc_ms, iso, sizeof iso);
     time_t seconds = (time_t) ((utc_ms + S_UTC7_MS) / 1000);
     struct tm local;
     gmtime_r (&seconds, &local);

@@ -1,15 +1,16 @@
 //  Protobuf messages to and from JSON through protobuf-c's descriptors.
-//  Out, as dunghanctl --json prints them (services/ctl/pbtext.c: the
-//  same rules, kept alike by hand until both move to common/); in,
+//  Out, as dunghanctl --json prints them and the gateway answers; in,
 //  strictly, since a web client's JSON is untrusted: every key must be a
 //  field and every value of its field's type.
 #include <ctype.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "dh_error.h"
-#include "gateway.h"
+#include "dh_pbjson.h"
 
 void
-pbjson_time (int64_t utc_ms, char *buffer, size_t size)
+dh_pbjson_time (int64_t utc_ms, char *buffer, size_t size)
 {
     time_t seconds = (time_t) ((utc_ms + 7 * 3600000LL) / 1000);
     struct tm local;
@@ -18,16 +19,16 @@ pbjson_time (int64_t utc_ms, char *buffer, size_t size)
 }
 
 //  By our naming rule an instant is `at` or ends in `_at`.
-static bool
-s_is_time (const ProtobufCFieldDescriptor *field)
+bool
+dh_pbjson_is_time (const ProtobufCFieldDescriptor *field)
 {
     size_t length = strlen (field->name);
     return field->type == PROTOBUF_C_TYPE_INT64
         && (!strcmp (field->name, "at") || (length > 3 && !strcmp (field->name + length - 3, "_at")));
 }
 
-static size_t
-s_scalar_size (const ProtobufCFieldDescriptor *field)
+size_t
+dh_pbjson_value_size (const ProtobufCFieldDescriptor *field)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_STRING:  return sizeof (char *);
@@ -42,8 +43,8 @@ s_scalar_size (const ProtobufCFieldDescriptor *field)
     }
 }
 
-static json_t *
-s_value_json (const ProtobufCFieldDescriptor *field, const void *value)
+json_t *
+dh_pbjson_value (const ProtobufCFieldDescriptor *field, const void *value)
 {
     switch (field->type) {
         case PROTOBUF_C_TYPE_STRING:  return json_string (*(char * const *) value);
@@ -62,14 +63,14 @@ s_value_json (const ProtobufCFieldDescriptor *field, const void *value)
         }
         case PROTOBUF_C_TYPE_MESSAGE: {
             const ProtobufCMessage *child = *(ProtobufCMessage * const *) value;
-            return child? pbjson_from_message (child): json_null ();
+            return child? dh_pbjson_from_message (child): json_null ();
         }
         default:                      return json_null ();   //  bytes: opaque to a web client
     }
 }
 
 json_t *
-pbjson_from_message (const ProtobufCMessage *message)
+dh_pbjson_from_message (const ProtobufCMessage *message)
 {
     json_t *object = json_object ();
     const ProtobufCMessageDescriptor *descriptor = message->descriptor;
@@ -81,14 +82,14 @@ pbjson_from_message (const ProtobufCMessage *message)
             json_t *array = json_array ();
             const char *items = *(char * const *) base;
             for (size_t j = 0; j < count; j++)
-                json_array_append_new (array, s_value_json (field, items + j * s_scalar_size (field)));
+                json_array_append_new (array, dh_pbjson_value (field, items + j * dh_pbjson_value_size (field)));
             json_object_set_new (object, field->name, array);
             continue;
         }
-        json_object_set_new (object, field->name, s_value_json (field, base));
-        if (s_is_time (field) && *(const int64_t *) base) {
+        json_object_set_new (object, field->name, dh_pbjson_value (field, base));
+        if (dh_pbjson_is_time (field) && *(const int64_t *) base) {
             char text [40], name [80];
-            pbjson_time (*(const int64_t *) base, text, sizeof text);
+            dh_pbjson_time (*(const int64_t *) base, text, sizeof text);
             snprintf (name, sizeof name, "%s_local", field->name);
             json_object_set_new (object, name, json_string (text));
         }
@@ -254,7 +255,7 @@ s_message (const ProtobufCMessageDescriptor *descriptor, json_t *json, ProtobufC
         size_t count = json_array_size (value);
         if (!count)
             continue;
-        size_t size = s_scalar_size (field);
+        size_t size = dh_pbjson_value_size (field);
         char *items = calloc (count, size);
         if (!items)
             return DH_E_NOMEM;
@@ -274,7 +275,7 @@ s_message (const ProtobufCMessageDescriptor *descriptor, json_t *json, ProtobufC
 }
 
 int
-pbjson_to_message (const ProtobufCMessageDescriptor *descriptor, json_t *json, ProtobufCMessage **message,
+dh_pbjson_to_message (const ProtobufCMessageDescriptor *descriptor, json_t *json, ProtobufCMessage **message,
                    char *why, size_t why_size)
 {
     *message = NULL;
