@@ -42,6 +42,7 @@
 #include "dh_client.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "../helpers/dossier.h"
 #include "../helpers/identity.h"
 #include "../helpers/latency.h"
 
@@ -72,25 +73,6 @@ s_latencies_add (s_latencies_t *self, int64_t value)
         self->capacity = capacity;
     }
     self->values [self->count++] = value;
-}
-
-//  submitload's dossier (tests/helpers/submitload.c), packed into payload.
-static size_t
-s_submit_payload (uint8_t *payload, size_t size)
-{
-    Dh__Applicant applicant = DH__APPLICANT__INIT;
-    applicant.name = "Nguyễn Văn Tải";
-    applicant.id_number = S_ID_NUMBER;
-    applicant.phone = "0912345678";
-    Dh__SubmitDossier submit = DH__SUBMIT_DOSSIER__INIT;
-    submit.procedure_code = "1.003583.000.00.00.H26";
-    submit.applicant = &applicant;
-    submit.channel = DH__CHANNEL__IN_PERSON;
-    char *documents [] = { "Tờ khai (application form)" };
-    submit.documents = documents;
-    submit.n_documents = 1;
-    assert (dh__submit_dossier__get_packed_size (&submit) <= size);
-    return dh__submit_dossier__pack (&submit, payload);
 }
 
 //  The code a success reply gives, into code; false for a refusal.
@@ -304,7 +286,7 @@ s_submit_one (const char *endpoint, char *code, size_t size)
     dh_auth_t *auth = helper_auth ("bench");
     dh_client_t *client = dh_client_new (auth, "intake", endpoint);
     uint8_t payload [1024];
-    size_t length = s_submit_payload (payload, sizeof payload);
+    size_t length = dossier_pack (payload, sizeof payload, DOSSIER_PROCEDURE, S_ID_NUMBER, NULL);
     dh_reply_t reply;
     int rc = client? dh_client_call (client, DH_MSG_SUBMIT, S_CLERK, payload, length, 10000, &reply): DH_E_IO;
     if (!rc && !s_submitted_code (&reply, code, size)) {
@@ -454,7 +436,7 @@ s_submitter (void *arg)
     dh_auth_t *auth = helper_auth ("bench");
     dh_client_t *client = dh_client_new (auth, "intake", self->endpoint);
     uint8_t payload [1024];
-    size_t size = s_submit_payload (payload, sizeof payload);
+    size_t size = dossier_pack (payload, sizeof payload, DOSSIER_PROCEDURE, S_ID_NUMBER, NULL);
     long sent = 0, outstanding = 0;
     self->began = zclock_usecs ();
     self->counted_from = self->began + S_SSE_WARMUP_US;

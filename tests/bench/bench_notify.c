@@ -42,6 +42,7 @@
 #include "dh_service.h"
 #include "dh_subscriber.h"
 #include "dh_types.h"
+#include "../helpers/dossier.h"
 #include "../helpers/identity.h"
 #include "../helpers/latency.h"
 
@@ -319,23 +320,8 @@ s_submit (const char *endpoint, long total, int clients)
 {
     if (total <= 0 || clients <= 0 || clients > 1024)
         return 2;
-    Dh__Applicant applicant = DH__APPLICANT__INIT;
-    applicant.name = "Nguyễn Văn Tải";
-    applicant.id_number = "001099012345";
-    applicant.phone = "0912345678";
-    applicant.email = "tai@example.vn";
-    Dh__SubmitDossier submit = DH__SUBMIT_DOSSIER__INIT;
-    submit.procedure_code = "1.003583.000.00.00.H26";
-    submit.applicant = &applicant;
-    submit.channel = DH__CHANNEL__IN_PERSON;
-    char *documents [] = { "Tờ khai (application form)" };
-    submit.documents = documents;
-    submit.n_documents = 1;
-    char *notify [] = { "email" };
-    submit.notify = notify;
-    submit.n_notify = 1;
     uint8_t payload [1024];
-    size_t size = dh__submit_dossier__pack (&submit, payload);
+    size_t size = dossier_pack (payload, sizeof payload, DOSSIER_PROCEDURE, "001099012345", "tai@example.vn");
 
     dh_auth_t *auth = helper_auth ("submitload");
     s_clerk_t *clerks = calloc ((size_t) clients, sizeof *clerks);

@@ -12,6 +12,7 @@
 #include "dh_client.h"
 #include "dh_error.h"
 #include "dh_types.h"
+#include "dossier.h"
 #include "identity.h"
 #include "latency.h"
 
@@ -50,19 +51,8 @@ main (int argc, char **argv)
         fprintf (stderr, "submitload: bad arguments\n");
         return 2;
     }
-    Dh__Applicant applicant = DH__APPLICANT__INIT;
-    applicant.name = "Nguyễn Văn Tải";
-    applicant.id_number = "001099012345";
-    applicant.phone = "0912345678";
-    Dh__SubmitDossier submit = DH__SUBMIT_DOSSIER__INIT;
-    submit.procedure_code = (char *) procedure;
-    submit.applicant = &applicant;
-    submit.channel = DH__CHANNEL__IN_PERSON;
-    char *documents [] = { "Tờ khai (application form)" };
-    submit.documents = documents;
-    submit.n_documents = 1;
     uint8_t payload [1024];
-    size_t size = dh__submit_dossier__pack (&submit, payload);
+    size_t size = dossier_pack (payload, sizeof payload, procedure, "001099012345", NULL);
 
     //  A gateway's certificate: the clerk it acts for is the envelope's.
     dh_auth_t *auth = helper_auth ("submitload");
