@@ -99,21 +99,12 @@ s_chartjs (gateway_t *gateway, http_request_t *request, http_reply_t *reply)
 static void
 s_cookie_reply (gateway_t *self, http_reply_t *reply, json_t *json, const char *value, int max_age_s)
 {
-    char *text = json_dumps (json, JSON_COMPACT);
-    json_decref (json);
     char cookie [S_TOKEN_MAX + 120];
     snprintf (cookie, sizeof cookie, HTTP_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
               value, max_age_s, strncmp (self->public_url, "https:", 6)? "": "; Secure");
-    reply->response = text? MHD_create_response_from_buffer (strlen (text), text, MHD_RESPMEM_MUST_FREE): NULL;
-    if (!reply->response) {
-        free (text);
+    http_reply_json (reply, MHD_HTTP_OK, json);
+    if (!http_reply_header (reply, MHD_HTTP_HEADER_SET_COOKIE, cookie))
         http_reply_error (reply, DH_E_NOMEM, "out of memory");
-        return;
-    }
-    reply->status = MHD_HTTP_OK;
-    MHD_add_response_header (reply->response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header (reply->response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header (reply->response, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 }
 
 //  A token goes into a header: only the letters a token is made of.
@@ -159,6 +150,8 @@ s_session_close (gateway_t *gateway, http_request_t *request, http_reply_t *repl
 //  The page is public (it holds no data); what it shows comes from
 //  /api/dashboard and /events, staff only.
 const http_route_t gateway_dashboard_routes [] = {
+    { "GET",    "/",                     HTTP_PUBLIC,  s_file,          { NULL }, false, &s_page,
+      "The supervisors' dashboard (HTML, in Vietnamese; no data in it)" },
     { "GET",    "/dashboard",            HTTP_PUBLIC,  s_file,          { NULL }, false, &s_page,
       "The supervisors' dashboard (HTML, in Vietnamese; no data in it)" },
     { "GET",    "/static/dashboard.js",  HTTP_PUBLIC,  s_file,          { NULL }, false, &s_script,

@@ -58,14 +58,18 @@ typedef enum {
 
 typedef struct _http_request_t http_request_t;
 
+#define HTTP_REPLY_HEADERS 4
+
 //  What a handler answers: JSON (owned, freed after sending), text
-//  (owned), or a response it built itself (a stream).
+//  (owned), or a response it built itself (a stream, a file), with the
+//  headers it adds (http_reply_header).
 typedef struct {
     int status;
     json_t *json;
     char *text;
     const char *content_type;
     struct MHD_Response *response;
+    char *headers [HTTP_REPLY_HEADERS][2];  //  name, value (owned)
 } http_reply_t;
 
 typedef void (http_handler_fn) (gateway_t *gateway, http_request_t *request, http_reply_t *reply);
@@ -108,6 +112,9 @@ const void *http_request_arg (http_request_t *self);
 struct MHD_Connection *http_request_connection (http_request_t *self);
 
 void http_reply_json (http_reply_t *reply, int status, json_t *json);
+//  One more header on the answer, whatever its kind (Set-Cookie, a
+//  Content-Security-Policy): copied. False when out of memory or room.
+bool http_reply_header (http_reply_t *reply, const char *name, const char *value);
 //  {"error": "E_NAME", "code": N, "message": "..."} with the HTTP status
 //  that code maps to (one table in http.c); dh_error is a DH_E_* code.
 void http_reply_error (http_reply_t *reply, int dh_error, const char *format, ...)

@@ -96,6 +96,18 @@ http_reply_error_status (http_reply_t *reply, int status, int dh_error, const ch
     va_end (args);
 }
 
+bool
+http_reply_header (http_reply_t *reply, const char *name, const char *value)
+{
+    for (size_t i = 0; i < HTTP_REPLY_HEADERS; i++)
+        if (!reply->headers [i][0]) {
+            reply->headers [i][0] = strdup (name);
+            reply->headers [i][1] = strdup (value);
+            return reply->headers [i][0] && reply->headers [i][1];
+        }
+    return false;
+}
+
 void
 http_reply_json (http_reply_t *reply, int status, json_t *json)
 {
@@ -171,7 +183,8 @@ s_split (http_request_t *self, const char *url)
     if (!self->path)
         return false;
     self->segment_count = 0;
-    for (char *at = self->path; at; ) {
+    //  "/" has no segment (and matches the route "/").
+    for (char *at = *self->path? self->path: NULL; at; ) {
         if (self->segment_count == S_SEGMENTS)
             return false;
         self->segments [self->segment_count++] = at;
@@ -264,10 +277,6 @@ s_signed_in (http_t *self, http_request_t *request, const char *method, http_rep
 static void
 s_dispatch (http_t *self, http_request_t *request, const char *url, const char *method, http_reply_t *reply)
 {
-    //  The address alone opens the dashboard (the router's paths have a
-    //  segment at least).
-    if (!strcmp (url, "/"))
-        url = "/dashboard";
     const char *refusal = s_path_refusal (url);
     if (refusal) {
         http_reply_error (reply, DH_E_INVALID, "path %s", refusal);
@@ -362,6 +371,12 @@ s_send (struct MHD_Connection *connection, http_reply_t *reply)
         MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     }
     MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
+    for (size_t i = 0; i < HTTP_REPLY_HEADERS && reply->headers [i][0]; i++) {
+        if (reply->headers [i][1])
+            MHD_add_response_header (response, reply->headers [i][0], reply->headers [i][1]);
+        free (reply->headers [i][0]);
+        free (reply->headers [i][1]);
+    }
     if (reply->status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header (response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     if (reply->status == MHD_HTTP_TOO_MANY_REQUESTS)

@@ -139,21 +139,17 @@ s_page_send (s_page_t *page, http_reply_t *reply, int status)
         http_reply_error (reply, DH_E_NOMEM, "out of memory writing the page");
         return;
     }
-    struct MHD_Response *response = MHD_create_response_from_buffer (page->size, page->data,
-                                                                     MHD_RESPMEM_MUST_FREE);
-    if (!response) {
-        free (page->data);
-        http_reply_error (reply, DH_E_NOMEM, "out of memory sending the page");
-        return;
-    }
     pthread_once (&s_csp_once, s_csp_compute);
-    MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-    MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header (response, "Content-Security-Policy", s_csp);
-    //  The page's own address holds the ID number.
-    MHD_add_response_header (response, "Referrer-Policy", "no-referrer");
     reply->status = status;
-    reply->response = response;
+    reply->text = page->data;
+    reply->content_type = "text/html; charset=utf-8";
+    //  The page's own address holds the ID number.
+    if (!http_reply_header (reply, "Content-Security-Policy", s_csp)
+    ||  !http_reply_header (reply, "Referrer-Policy", "no-referrer")) {
+        free (reply->text);
+        reply->text = NULL;
+        http_reply_error (reply, DH_E_NOMEM, "out of memory sending the page");
+    }
 }
 
 //  "16 giờ 30 phút, ngày 28 tháng 04 năm 2025" (the form's words), or

@@ -101,6 +101,7 @@ grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self'" "$DH_
     || dh_fail "the page has no policy keeping it to this host: $(cat "$DH_DIR/page.headers")"
 cmp -s <(curl -sS "$DH_HTTP/static/chart.js") /usr/share/javascript/chart.js/chart.min.js \
     || dh_fail "/static/chart.js is not Debian's Chart.js"
+cmp -s <(curl -sS "$DH_HTTP/") <(curl -sS "$DH_HTTP/dashboard") || dh_fail "the address alone is not the dashboard"
 
 # The session cookie: set for a good token only, taken on a GET, never
 # on a POST (a cookie rides along on any site's request: CSRF).
