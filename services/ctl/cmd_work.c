@@ -49,6 +49,10 @@ typedef struct {
     const char *file_field;     //  positional FILE whose text goes here
     const char *name_field;     //  ... and whose base name goes here
     s_format_t formats [S_FORMATS];
+    //  The command starts work that goes on after its reply: ask this
+    //  type until the reply's `running` is false, and print that one
+    //  (unless --no-wait).
+    uint32_t follow;
 } s_command_t;
 
 //  Rows leave out the fields they do not use: a table reads better so.
@@ -161,6 +165,9 @@ static const s_command_t s_commands [] = {
       .formats = { { NULL, ctl_print_queues, NULL } } },
     { "recompute", "deadline", DH_MSG_RECOMPUTE, NULL, &dh__recompute_reply__descriptor,
       "reload the working calendar and recompute every open clock", { { 0 } },
+      .formats = { { NULL, ctl_print_recompute, NULL } }, .follow = DH_MSG_RECOMPUTE_STATUS },
+    { "recompute-status", "deadline", DH_MSG_RECOMPUTE_STATUS, NULL, &dh__recompute_reply__descriptor,
+      "how the last recompute goes or went", { { 0 } },
       .formats = { { NULL, ctl_print_recompute, NULL } } },
     { "apology draft", "deadline", DH_MSG_APOLOGY_DRAFT, &dh__apology_command__descriptor,
       &dh__clock_report__descriptor, "ask for a new appointment before the due time (văn bản xin lỗi)", { CODE,
@@ -211,6 +218,8 @@ s_command_help (FILE *out, const s_command_t *command)
     for (int f = 1; f < S_FORMATS && command->formats [f].flag; f++)
         fprintf (out, "|%s%s", command->formats [f].flag, command->formats [f].save? " FILE": "");
     fprintf (out, "]");
+    if (command->follow)
+        fprintf (out, " [--no-wait]");
     fprintf (out, " [--cert FILE] [--actor ID] [--config FILE] [--timeout MS]\n  %s\n", command->summary);
     for (int i = 0; i < 12 && (command->options [i].flag || command->options [i].field); i++)
         if (command->options [i].flag && command->options [i].help)
@@ -221,6 +230,8 @@ s_command_help (FILE *out, const s_command_t *command)
         snprintf (flag, sizeof flag, "%s%s", command->formats [f].flag, command->formats [f].save? " FILE": "");
         fprintf (out, "  %-14s %s\n", flag, command->formats [f].help);
     }
+    if (command->follow)
+        fprintf (out, "  --no-wait      answer once the work has started (default: wait until it is done)\n");
     fprintf (out, "  --json         print the reply as JSON\n"
                   "  --cert FILE    who you are: your certificate (default $DUNGHAN_CERT, else\n"
                   "                 `cert` in the configuration's ctl section)\n"
@@ -281,11 +292,38 @@ s_call_option (const char *flag, const char *value, int *timeout)
     return 0;
 }
 
-//  Send one command and print what came back. Exit code 0, 1 (refused or
+//  Work that goes on after the reply that started it (a recompute): ask
+//  `follow` every 100 ms until a reply's `running` is false; *reply is
+//  then that one. 0, or the error of a call that got no answer.
+static int
+s_follow (dh_client_t *client, uint32_t follow, const char *actor, int timeout,
+          const ProtobufCMessageDescriptor *reply_type, dh_reply_t *reply)
+{
+    const ProtobufCFieldDescriptor *running =
+        protobuf_c_message_descriptor_get_field_by_name (reply_type, "running");
+    assert (running && running->type == PROTOBUF_C_TYPE_BOOL);
+    while (!reply->status) {
+        ProtobufCMessage *message = protobuf_c_message_unpack (reply_type, NULL, reply->payload_size, reply->payload);
+        if (!message)
+            return 0;           //  the caller says it is not one
+        bool goes_on = *(const protobuf_c_boolean *) ((const char *) message + running->offset);
+        protobuf_c_message_free_unpacked (message, NULL);
+        if (!goes_on)
+            return 0;
+        zclock_sleep (100);
+        int rc = dh_client_call (client, follow, actor, NULL, 0, timeout, reply);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+//  Send one command (and follow the work it starts, when follow is a
+//  type) and print what came back. Exit code 0, 1 (refused or
 //  unreachable), 2 (usage).
 static int
 s_call (const char *service, const char *config_path, const char *cert, uint32_t type, const char *actor,
-        const uint8_t *payload, size_t size, int timeout, bool json,
+        const uint8_t *payload, size_t size, int timeout, bool json, uint32_t follow,
         const ProtobufCMessageDescriptor *reply_type, const s_format_t *format, const char *path)
 {
     dh_config_t *config;
@@ -298,6 +336,8 @@ s_call (const char *service, const char *config_path, const char *cert, uint32_t
     if (client && s_key)
         dh_client_set_key (client, s_key);
     int rc = client? dh_client_call (client, type, actor, payload, size, timeout, &reply): DH_E_INVALID;
+    if (!rc && follow)
+        rc = s_follow (client, follow, actor, timeout, reply_type, &reply);
     int exit_code = 0;
     if (rc) {
         fprintf (stderr, "dunghanctl: %s did not answer at %s: %s (%s)\n", service, endpoint,
@@ -429,7 +469,7 @@ ctl_work_main (int argc, char **argv)
     //  Who acts is the certificate's name: the daemon takes it from the
     //  connection. Only a gateway's envelope actor (its user) is kept.
     const char *actor = "";
-    bool json = false;
+    bool json = false, wait = command->follow != 0;
     const s_format_t *format = &command->formats [0];
     const char *format_path = NULL;
     int timeout = 5000, exit_code = 2;
@@ -447,6 +487,10 @@ ctl_work_main (int argc, char **argv)
         }
         if (!strcmp (arg, "--json")) {
             json = true;
+            continue;
+        }
+        if (command->follow && !strcmp (arg, "--no-wait")) {
+            wait = false;
             continue;
         }
         int chosen = 0;
@@ -577,7 +621,7 @@ ctl_work_main (int argc, char **argv)
     if (request)
         protobuf_c_message_pack (request, payload);
     exit_code = s_call (service, config_path, cert, command->type, actor, payload, size, timeout, json,
-                        command->reply, format, format_path);
+                        wait? command->follow: 0, command->reply, format, format_path);
     free (payload);
 done:
     pbtext_free (request);

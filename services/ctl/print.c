@@ -504,10 +504,20 @@ ctl_print_recompute (FILE *out, const ProtobufCMessage *reply)
 {
     assert (reply->descriptor == &dh__recompute_reply__descriptor);
     const Dh__RecomputeReply *recompute = (const Dh__RecomputeReply *) reply;
+    char started [64] = "", finished [64] = "";
+    dh_time_format (recompute->started_at, started, sizeof started);
+    if (recompute->running)
+        fprintf (out, "under way: %" PRIu64 " of %" PRIu64 " clocks looked at; ", recompute->checked,
+                 recompute->total);
+    else
+        dh_time_format (recompute->finished_at, finished, sizeof finished);
     fprintf (out, "%" PRIu64 " open clocks recomputed, %" PRIu64 " moved (%" PRIu64 " later, %" PRIu64
              " earlier)", recompute->clocks, recompute->moved, recompute->moved_later, recompute->moved_earlier);
     if (recompute->moved)
         fprintf (out, "; the largest shift %.2f h, %.2f h in all", (double) recompute->max_shift_ms / DH_HOUR_MS,
                  (double) recompute->total_shift_ms / DH_HOUR_MS);
+    fprintf (out, "\nasked by %s at %s", recompute->by, started);
+    if (!recompute->running)
+        fprintf (out, ", done at %s", finished);
     fputc ('\n', out);
 }

@@ -32,14 +32,17 @@ typedef struct {
     //  firings then writes pages in time order, not one page per clock.
     //  The mark is folded into the clock when it is next stored.
     dh_dbi_t fired;
+    dh_dbi_t runs;              //  "recompute" -> RecomputeReply: the last RECOMPUTE's run
     dh_calendar_t *calendar;    //  committed
     dh_calendar_t *pending;     //  loaded by RECOMPUTE, in force once its batch commits
     const char *calendar_dir;
-    dh_timer_t *timer;
+    dh_timer_t *timer;          //  fires warnings and breaches
+    dh_timer_t *recompute_timer;//  a turn of the recompute under way
     deadline_warn_t warn;
     int64_t warn_amount;        //  working ms, or per mille left
     dh_method_t method;
     uint32_t fire_batch;        //  most firings in one turn
+    uint32_t recompute_batch;   //  most clocks recomputed in one turn
 } deadline_t;
 
 //  Each file's commands (dh_command_t rows), registered by main.c.
@@ -94,6 +97,9 @@ int deadline_tell_apology_approved (deadline_t *self, dh_call_t *call, const Dh_
 
 //  query.c: answer with every clock of the item code (a ClockReport).
 int deadline_report (deadline_t *self, dh_call_t *call, const char *code);
+
+//  recompute.c: the timer that goes on with a recompute.
+int deadline_recompute_setup (deadline_t *self);
 
 //  fire.c: the timer that fires what fell due.
 int deadline_fire_setup (deadline_t *self);

@@ -11,6 +11,8 @@ static const dh_config_key_t s_keys [] = {
       "left (25%) before the due time", false },
     { "outcome_method", "time", "early / on time / late judged by date or by time (DOMAIN §4)", false },
     { "fire_batch", "1000", "most warnings and breaches fired in one turn (commands are served between)", false },
+    { "recompute_batch", "2000", "most clocks recomputed in one turn after a calendar change (each turn "
+      "commits; commands are served in between)", false },
     { NULL, NULL, NULL, false }
 };
 
@@ -46,7 +48,7 @@ s_setup (dh_service_t *service, void *state)
     self->service = service;
     dh_config_t *config = dh_service_config (service);
     dh_store_t *store = dh_service_store (service);
-    int64_t fire_batch;
+    int64_t fire_batch, recompute_batch;
     int rc;
     if ((rc = dh_service_layout (service, DEADLINE_LAYOUT))
     ||  (rc = dh_store_dbi (store, "clocks", &self->clocks))
@@ -62,9 +64,13 @@ s_setup (dh_service_t *service, void *state)
     ||  (rc = dh_store_dbi (store, "open", &self->open))
     ||  (rc = dh_store_dbi (store, "counters", &self->counters))
     ||  (rc = dh_store_dbi (store, "fired", &self->fired))
-    ||  (rc = dh_config_int (config, "fire_batch", 1, 1000000, &fire_batch)))
+    //  Added without a new layout, as `open` was: a new store gets it.
+    ||  (rc = dh_store_dbi (store, "runs", &self->runs))
+    ||  (rc = dh_config_int (config, "fire_batch", 1, 1000000, &fire_batch))
+    ||  (rc = dh_config_int (config, "recompute_batch", 1, 1000000, &recompute_batch)))
         return rc;
     self->fire_batch = (uint32_t) fire_batch;
+    self->recompute_batch = (uint32_t) recompute_batch;
     const char *warn = dh_config_get (config, "warn_before");
     if (s_warn_setting (self, warn)) {
         zsys_error ("deadline: warn_before '%s' is not working days (3d), working hours (16h) or a share "
@@ -94,6 +100,8 @@ s_setup (dh_service_t *service, void *state)
     dh_service_register (service, deadline_queue_commands, self);
     if ((rc = dh_service_add_optional_peer (service, "intake"))
     ||  (rc = dh_service_add_optional_peer (service, "notify")))
+        return rc;
+    if ((rc = deadline_recompute_setup (self)))
         return rc;
     return deadline_fire_setup (self);
 }

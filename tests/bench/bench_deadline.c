@@ -31,9 +31,11 @@
         round trip of a command that reads nothing), and the report's
         received.
     bench_deadline recompute DEADLINE_ENDPOINT PID
-        one RECOMPUTE; prints its round trip, what it recomputed and
-        moved, and the daemon's RssAnon before and at its highest during
-        (/proc/PID/status, read every 20 ms).
+        one RECOMPUTE, followed by RECOMPUTE_STATUS every 20 ms until the
+        run is done; prints how long it took, what it recomputed and
+        moved, the daemon's RssAnon before and at its highest during
+        (/proc/PID/status, read at each status), and the slowest status
+        round trip (how long a command waited behind a turn).
     bench_deadline wait-file PATH TIMEOUT_S
         prints the real time (ns) at which PATH exists, polled every ms.
 
@@ -451,43 +453,48 @@ s_rss_anon (const char *pid)
     return kb;
 }
 
+//  One RECOMPUTE, then RECOMPUTE_STATUS every 20 ms until the run is
+//  done: each status waits behind at most one turn of the run, so the
+//  slowest says how long the loop was held.
 static int
 s_recompute (const char *endpoint, const char *pid)
 {
     dh_client_t *client = s_client ("deadline", endpoint);
     long rss_before = s_rss_anon (pid), rss_max = rss_before;
-    uint64_t seq;
-    int64_t started = zclock_usecs ();
-    if (dh_client_send (client, DH_MSG_RECOMPUTE, "linktest", NULL, 0, &seq)) {
-        fprintf (stderr, "bench_deadline: cannot send RECOMPUTE\n");
-        return 1;
-    }
+    int64_t started = zclock_usecs (), slowest = 0;
     dh_reply_t reply;
+    uint32_t type = DH_MSG_RECOMPUTE;
+    Dh__RecomputeReply *answer = NULL;
+    size_t polls = 0;
     for (;;) {
-        int rc = dh_client_recv (client, 20, &reply);
+        int64_t asked = zclock_usecs ();
+        s_call (client, type, NULL, 0, 60000, &reply);
+        if (type == DH_MSG_RECOMPUTE_STATUS && zclock_usecs () - asked > slowest)
+            slowest = zclock_usecs () - asked;
+        answer = dh__recompute_reply__unpack (NULL, reply.payload_size, reply.payload);
+        if (!answer) {
+            fprintf (stderr, "bench_deadline: the reply is not a RecomputeReply\n");
+            return 1;
+        }
         long rss = s_rss_anon (pid);
         if (rss > rss_max)
             rss_max = rss;
-        if (rc == 0 && reply.seq == seq)
+        if (!answer->running)
             break;
+        dh__recompute_reply__free_unpacked (answer, NULL);
         if (zclock_usecs () - started > 600000000) {
-            fprintf (stderr, "bench_deadline: no RECOMPUTE reply in 600 s\n");
+            fprintf (stderr, "bench_deadline: the recompute was not done in 600 s\n");
             return 1;
         }
+        zclock_sleep (20);
+        type = DH_MSG_RECOMPUTE_STATUS;
+        polls++;
     }
     double seconds = (zclock_usecs () - started) / 1e6;
-    if (reply.status) {
-        fprintf (stderr, "bench_deadline: RECOMPUTE refused: %s %s\n", reply.error_name, reply.error_text);
-        return 1;
-    }
-    Dh__RecomputeReply *answer = dh__recompute_reply__unpack (NULL, reply.payload_size, reply.payload);
-    if (!answer) {
-        fprintf (stderr, "bench_deadline: RECOMPUTE reply is not a RecomputeReply\n");
-        return 1;
-    }
     printf ("clocks %" PRIu64 " moved %" PRIu64 " seconds %.2f per_s %.0f rss_anon_kb_before %ld "
-            "rss_anon_kb_max %ld rss_anon_kb_after %ld\n", answer->clocks, answer->moved, seconds,
-            answer->clocks / seconds, rss_before, rss_max, s_rss_anon (pid));
+            "rss_anon_kb_max %ld rss_anon_kb_after %ld status_polls %zu status_max_ms %.1f\n", answer->clocks,
+            answer->moved, seconds, answer->clocks / seconds, rss_before, rss_max, s_rss_anon (pid), polls,
+            slowest / 1000.0);
     dh__recompute_reply__free_unpacked (answer, NULL);
     dh_client_destroy (&client);
     return 0;
