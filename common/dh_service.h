@@ -146,6 +146,14 @@ dh_timer_t *dh_service_timer_new (dh_service_t *self, dh_work_fn *fn, void *arg)
 //  from the store, never trust that the timer means something is.
 void dh_timer_at (dh_timer_t *self, int64_t at_ms);
 
+//  Work that goes on turn after turn (a burst of firings, a recompute)
+//  takes at most percent of the real time, so the daemons beside it on
+//  the machine keep their processors and disk: after a turn that took T
+//  (applying and committing), the next waits T × (100 - percent) /
+//  percent of real time, whatever the service clock says. Commands are
+//  served meanwhile. 100 (the default): no pause.
+void dh_timer_share (dh_timer_t *self, int percent);
+
 //  When the timer is set for; 0 when unset.
 int64_t dh_timer_due (dh_timer_t *self);
 

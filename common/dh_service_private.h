@@ -57,6 +57,8 @@ struct _dh_timer_t {
     void *arg;
     int64_t due_ms;             //  on dh_clock; 0: unset
     int zloop_id;               //  the armed zloop timer, -1 when none
+    int share;                  //  percent of real time its work may take (dh_timer_share)
+    int64_t rest_until_us;      //  on zclock_usecs (monotonic): the pause after its last turn
     struct _dh_timer_t *next;
 };
 

@@ -25,7 +25,13 @@ s_handle_timer (zloop_t *loop, int timer_id, void *arg)
         return 0;
     }
     self->due_ms = 0;
+    int64_t began_us = zclock_usecs ();
     int rc = dh_service_transact (self->service, self->fn, self->arg);
+    if (self->share < 100) {
+        int64_t ended_us = zclock_usecs ();
+        self->rest_until_us = ended_us + (ended_us - began_us) * (100 - self->share) / self->share;
+        s_arm (self);
+    }
     if (rc) {
         zsys_warning ("%s: timer work failed (%s); trying again in %d ms",
                       self->service->name, dh_strerror (rc), S_RETRY_MS);
@@ -55,6 +61,9 @@ s_arm (dh_timer_t *self)
         return;
     if (delay > S_LONGEST_MS)
         delay = S_LONGEST_MS;
+    int64_t rest_ms = (self->rest_until_us - zclock_usecs () + 999) / 1000;
+    if (rest_ms > delay)
+        delay = rest_ms;
     self->zloop_id = zloop_timer (self->service->loop, (size_t) delay, 1, s_handle_timer, self);
     if (self->zloop_id < 0)
         zsys_error ("%s: cannot arm a timer", self->service->name);
@@ -66,7 +75,7 @@ dh_service_timer_new (dh_service_t *service, dh_work_fn *fn, void *arg)
     dh_timer_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    *self = (dh_timer_t) { service, fn, arg, 0, -1, service->timers };
+    *self = (dh_timer_t) { service, fn, arg, 0, -1, 100, 0, service->timers };
     service->timers = self;
     return self;
 }
@@ -80,6 +89,12 @@ dh_timer_at (dh_timer_t *self, int64_t at_ms)
         return;
     self->due_ms = at_ms;
     s_arm (self);
+}
+
+void
+dh_timer_share (dh_timer_t *self, int percent)
+{
+    self->share = percent < 1? 1: percent > 100? 100: percent;
 }
 
 int64_t

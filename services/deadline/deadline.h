@@ -43,6 +43,7 @@ typedef struct {
     dh_method_t method;
     uint32_t fire_batch;        //  most firings in one turn
     uint32_t recompute_batch;   //  most clocks recomputed in one turn
+    int burst_share;            //  percent of real time their turns may take (dh_timer_share)
 } deadline_t;
 
 //  Each file's commands (dh_command_t rows), registered by main.c.

@@ -118,6 +118,7 @@ deadline_fire_setup (deadline_t *self)
     self->timer = dh_service_timer_new (self->service, s_fire, self);
     if (!self->timer)
         return DH_E_NOMEM;
+    dh_timer_share (self->timer, self->burst_share);
     //  Whatever fell due while the daemon was down fires now.
     dh_timer_at (self->timer, dh_clock_now ());
     return 0;

@@ -11,6 +11,8 @@ static const dh_config_key_t s_keys [] = {
       "left (25%) before the due time", false },
     { "outcome_method", "time", "early / on time / late judged by date or by time (DOMAIN §4)", false },
     { "fire_batch", "1000", "most warnings and breaches fired in one turn (commands are served between)", false },
+    { "burst_share", "25", "most of the real time (percent) a burst of firings or a recompute takes while it "
+      "has more to do; the rest is left to commands and to the daemons beside it on the machine", false },
     { "recompute_batch", "2000", "most clocks recomputed in one turn after a calendar change (each turn "
       "commits; commands are served in between)", false },
     { NULL, NULL, NULL, false }
@@ -48,7 +50,7 @@ s_setup (dh_service_t *service, void *state)
     self->service = service;
     dh_config_t *config = dh_service_config (service);
     dh_store_t *store = dh_service_store (service);
-    int64_t fire_batch, recompute_batch;
+    int64_t fire_batch, recompute_batch, burst_share;
     int rc;
     if ((rc = dh_service_layout (service, DEADLINE_LAYOUT))
     ||  (rc = dh_store_dbi (store, "clocks", &self->clocks))
@@ -67,10 +69,12 @@ s_setup (dh_service_t *service, void *state)
     //  Added without a new layout, as `open` was: a new store gets it.
     ||  (rc = dh_store_dbi (store, "runs", &self->runs))
     ||  (rc = dh_config_int (config, "fire_batch", 1, 1000000, &fire_batch))
-    ||  (rc = dh_config_int (config, "recompute_batch", 1, 1000000, &recompute_batch)))
+    ||  (rc = dh_config_int (config, "recompute_batch", 1, 1000000, &recompute_batch))
+    ||  (rc = dh_config_int (config, "burst_share", 1, 100, &burst_share)))
         return rc;
     self->fire_batch = (uint32_t) fire_batch;
     self->recompute_batch = (uint32_t) recompute_batch;
+    self->burst_share = (int) burst_share;
     const char *warn = dh_config_get (config, "warn_before");
     if (s_warn_setting (self, warn)) {
         zsys_error ("deadline: warn_before '%s' is not working days (3d), working hours (16h) or a share "

@@ -215,6 +215,7 @@ deadline_recompute_setup (deadline_t *self)
     self->recompute_timer = dh_service_timer_new (self->service, s_recompute_turn, self);
     if (!self->recompute_timer)
         return DH_E_NOMEM;
+    dh_timer_share (self->recompute_timer, self->burst_share);
     //  A run the daemon was stopped in goes on (the turn finds whether).
     dh_timer_at (self->recompute_timer, dh_clock_now ());
     return 0;

@@ -250,8 +250,10 @@ note "stats of BENCH.U00 for 2026: $stats"
 
 # Submits while the deadline daemon fires: 64 clerks against intake (with
 # assign, as in 4.), first with the deadline daemon idle, then while it
-# fires the 190,000 warnings of 6 January.
-SUBMIT_N=10000
+# fires the 190,000 warnings of 6 January, at most burst_share (25 %) of
+# the time: some 5 s, which 40,000 submits fit in (a p99 of 10,000, a
+# hundred slowest, moves 3x from run to run on this machine alone).
+SUBMIT_N=40000
 p99() { sed 's/.*p99_ms \([0-9.]*\).*/\1/'; }
 took_ms() { awk '{ printf "%.0f", $4 * 1000 / $10 }'; }    # a submitload line: its duration
 quiet=$("$BUILD/tests/helpers/submitload" "ipc://$WORK/intake.api" $SUBMIT_N 64 "$WORK/acked-quiet.txt")
@@ -266,13 +268,16 @@ note "submits, deadline idle: $quiet"
 note "submits, deadline firing: $busy"
 note "the burst: $(cat "$DL/burst.txt") ($(per_10k <"$DL/burst.txt") ms per 10,000);" \
      "the submits took $(echo "$busy" | took_ms) ms from 50 ms after it began"
+[ "$(echo "$busy" | took_ms)" -lt "$(awk '{ printf "%.0f", $12 }' "$DL/burst.txt")" ] \
+    || note "submit_p99_during_fire_ms: the submits outlasted the burst; the figure is diluted"
 note "submits go to intake and assign; the deadline daemon runs beside them on the same 2 processors" \
      "and disk, fed by its stand-in loader, not by this assign (wiring all three is the lifecycle's job)"
 
 # RECOMPUTE: a holiday added to its calendar moves the clocks that cross
 # it; every open clock is recomputed, recompute_batch (2,000) to a
 # transaction, commands served between (the slowest status round trip
-# during the run says how long one waited).
+# during the run says how long one waited), at most burst_share (25 %)
+# of the time.
 printf '2026-03-02,0,bench: a day off announced late\n' >>"$DL/calendar/holidays-2026.csv"
 recompute=$(dl "$BENCH_DL" recompute "ipc://$DL/deadline.api" "$PID_deadline")
 echo "bench recompute_per_s $(echo "$recompute" | awk '{print $8}') per_s"

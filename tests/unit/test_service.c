@@ -22,7 +22,17 @@
 typedef struct {
     dh_dbi_t puts, applied;
     bool sender;                //  TEST_PUT forwards the payload to "unit" over the link
+    //  "paced": a timer at share 50 whose work keeps the loop busy 5 ms a
+    //  turn and goes on at once, S_PACED_TURNS times; TEST_COUNT answers
+    //  "turns shortest_rest_us" (the least real time between the end of
+    //  one turn's work and the start of the next's).
+    bool paced;
+    dh_timer_t *timer;
+    int turns;
+    int64_t last_end_us, shortest_rest_us;
 } s_state_t;
+#define S_PACED_TURNS 8
+#define S_PACED_BUSY_US 5000
 
 //  TEST_PUT: store the payload under the client's seq; "FAIL" writes and
 //  then refuses, so the batch must run again without it.
@@ -61,11 +71,32 @@ s_apply (dh_call_t *call, void *arg)
     return rc;
 }
 
-//  TEST_COUNT: "puts applied total" as text.
+static int
+s_paced_turn (dh_call_t *call, void *arg)
+{
+    (void) call;
+    s_state_t *self = arg;
+    int64_t start = zclock_usecs ();
+    if (self->turns && (!self->shortest_rest_us || start - self->last_end_us < self->shortest_rest_us))
+        self->shortest_rest_us = start - self->last_end_us;
+    while (zclock_usecs () - start < S_PACED_BUSY_US)
+        ;
+    self->last_end_us = zclock_usecs ();
+    if (++self->turns < S_PACED_TURNS)
+        dh_timer_at (self->timer, dh_clock_now ());
+    return 0;
+}
+
+//  TEST_COUNT: "puts applied total" as text (the paced service: see s_state_t).
 static int
 s_count (dh_call_t *call, void *arg)
 {
     s_state_t *self = arg;
+    if (self->paced) {
+        char text [64];
+        int size = snprintf (text, sizeof text, "%d %" PRId64, self->turns, self->shortest_rest_us);
+        return dh_call_reply (call, text, size);
+    }
     uint64_t puts, applied, total = 0;
     dh_txn_count (call->txn, self->puts, &puts);
     dh_txn_count (call->txn, self->applied, &applied);
@@ -98,6 +129,12 @@ s_setup (dh_service_t *service, void *arg)
         { 0 }
     };
     dh_service_register (service, commands, self);
+    if (self->paced) {
+        if (!(self->timer = dh_service_timer_new (service, s_paced_turn, self)))
+            return DH_E_NOMEM;
+        dh_timer_share (self->timer, 50);
+        dh_timer_at (self->timer, dh_clock_now ());
+    }
     return self->sender? dh_service_add_peer (service, "unit"): 0;
 }
 
@@ -112,7 +149,7 @@ s_start_named (const char *name, bool test_clock)
     if (pid == 0) {
         char *run_dir = zsys_sprintf ("run_dir=%s", s_folder);
         char *argv [] = { "unit", "--set", run_dir, "--set", test_clock? "test_clock=1": "test_clock=0", NULL };
-        s_state_t state = { .sender = !strcmp (name, "sender") };
+        s_state_t state = { .sender = !strcmp (name, "sender"), .paced = !strcmp (name, "paced") };
         zsys_set_logstream (NULL);
         _exit (dh_service_main (name, "usage", 5, argv, NULL, s_setup, &state));
     }
@@ -499,6 +536,31 @@ s_test_link_outbox (const char *api)
     free (sender_api);
 }
 
+//  A timer at share 50 whose turns each keep the loop 5 ms: after each
+//  turn the next waits at least as long as the turn took (the commit
+//  besides), whatever else the machine does (a busy machine only makes
+//  the rest longer).
+static void
+s_test_timer_share (void)
+{
+    pid_t pid = s_start_named ("paced", false);
+    char *api = zsys_sprintf ("ipc://%s/paced.api", s_folder);
+    dh_client_t *client = dh_client_new (s_tester, "paced", api);
+    int turns = 0;
+    long long rest = 0;
+    for (int i = 0; i < 500 && turns < S_PACED_TURNS; i++) {
+        sscanf (s_counts (client), "%d %lld", &turns, &rest);
+        zclock_sleep (10);
+    }
+    CHECK (turns == S_PACED_TURNS, "the paced timer ran its %d turns: %d", S_PACED_TURNS, turns);
+    //  Timers count whole milliseconds.
+    CHECK (rest >= S_PACED_BUSY_US - 1000, "the shortest rest between turns (%lld us) is as long as a turn",
+           rest);
+    dh_client_destroy (&client);
+    free (api);
+    s_stop (pid, SIGTERM);
+}
+
 int
 main (void)
 {
@@ -506,7 +568,8 @@ main (void)
     s_folder = unit_tmpdir ();
     char *certs = zsys_sprintf ("%s/certs", s_folder);
     CHECK (dh_auth_cert_new (certs, "unit", "service") == 0
-        && dh_auth_cert_new (certs, "sender", "service") == 0, "the services' certificates");
+        && dh_auth_cert_new (certs, "sender", "service") == 0
+        && dh_auth_cert_new (certs, "paced", "service") == 0, "the services' certificates");
     free (certs);
     s_tester = s_identity ("tester", "operator");
     s_peer = s_identity ("peer", "service");
@@ -546,6 +609,7 @@ main (void)
     CHECK (dh_client_call (client, DH_MSG_CLOCK, "x", command, size, 3000, &reply) == 0 && reply.status == 0,
            "clock set: %d %s", reply.status, reply.error_text);
     s_test_group_commit (api);
+    s_test_timer_share ();
     zsock_destroy (&socket);
     dh_client_destroy (&client);
     s_stop (pid, SIGTERM);
